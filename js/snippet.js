@@ -1,0 +1,21 @@
+// The inline snippet: paste it in the page (the minified form is dist/snippet.min.js, and the
+// README shows it ready to paste). It defines window.rtp as a queue stub that records each
+// call's `arguments` with the time and page URL of the call, records the collector endpoint
+// and account, and loads the tag asynchronously. Modeled on the RTP tag's snippet.
+// Included twice, the second copy does nothing (window.rtp exists already).
+(function (w, d, src, endpoint, account) {
+  if (w.rtp) return;
+  var r = (w.rtp = function () {
+    var a = arguments;
+    a.t = Date.now();
+    a.u = location.href;
+    r.q.push(a);
+  });
+  r.q = [];
+  r.e = endpoint;
+  r.a = account;
+  var s = d.createElement('script');
+  s.async = 1;
+  s.src = src;
+  (d.head || d.documentElement).appendChild(s);
+})(window, document, 'LOADER_URL', 'ENDPOINT_URL', 'ACCOUNT_ID');

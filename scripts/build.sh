@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One build command for the script-tag files: dist/rtp.js, dist/rtp_bg.wasm, dist/snippet.min.js,
+# then the size report. Run `scripts/setup.sh` first (the Makefile does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
+
+cargo build -q --release --target wasm32-unknown-unknown -p rtp-tag --no-default-features
+rm -rf target/bindgen && mkdir -p target/bindgen dist
+# no-modules: a classic script (async-loadable by the snippet), wrapped by scripts/build.mjs.
+wasm-bindgen --target no-modules --out-dir target/bindgen --out-name rtp --no-typescript \
+  --remove-name-section --remove-producers-section target/wasm32-unknown-unknown/release/rtp_tag.wasm
+# --low-memory-unused: Rust puts the stack at the bottom of memory, so the first 1 KiB is only
+#   reached by a 1 MiB-deep stack; --zero-filled-memory: the memory is the module's own, fresh.
+# Not --traps-never-happen: a panic is a trap, and must stay one.
+wasm-opt -Oz --converge --low-memory-unused --zero-filled-memory --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  target/bindgen/rtp_bg.wasm -o dist/rtp_bg.wasm
+node scripts/build.mjs
+node scripts/size-report.mjs "$@"

@@ -1,0 +1,45 @@
+// Prints the size report of the script-tag build (raw, gzip -9, brotli q11), with the change
+// against the previous build, and writes it to dist/size.json.
+// `--assert` fails (exit 1) when a budget is exceeded; budgets are bytes, so deterministic.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+export const BUDGETS = {
+  // wasm + loader, gzip: issue 2's budget for now (the benchmark's target is 12 KB).
+  tagGzip: 20 * 1000,
+  // the inline snippet, minified.
+  snippetRaw: 350,
+};
+
+const files = ['dist/rtp_bg.wasm', 'dist/rtp.js', 'dist/snippet.min.js'];
+const measure = (f) => {
+  const b = readFileSync(f);
+  return {
+    raw: b.length,
+    gzip: gzipSync(b, { level: 9 }).length,
+    brotli: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+};
+const previous = existsSync('dist/size.json') ? JSON.parse(readFileSync('dist/size.json', 'utf8')) : {};
+const report = Object.fromEntries(files.map((f) => [f, measure(f)]));
+const t = report['dist/rtp_bg.wasm'], l = report['dist/rtp.js'];
+report['wasm + loader'] = { raw: t.raw + l.raw, gzip: t.gzip + l.gzip, brotli: t.brotli + l.brotli };
+writeFileSync('dist/size.json', JSON.stringify(report, null, 2) + '\n');
+
+const pad = (s, n) => String(s).padStart(n);
+const delta = (name, k) => {
+  const p = previous[name];
+  if (!p || p[k] === report[name][k]) return '';
+  const d = report[name][k] - p[k];
+  return ` (${d > 0 ? '+' : ''}${d})`;
+};
+console.log(`${'file'.padEnd(22)}${pad('raw', 16)}${pad('gzip -9', 16)}${pad('brotli', 16)}`);
+for (const name of Object.keys(report)) {
+  const r = report[name];
+  console.log(`${name.padEnd(22)}${pad(r.raw + delta(name, 'raw'), 16)}${pad(r.gzip + delta(name, 'gzip'), 16)}${pad(r.brotli + delta(name, 'brotli'), 16)}`);
+}
+const over = [];
+if (report['wasm + loader'].gzip > BUDGETS.tagGzip) over.push(`wasm + loader gzip ${report['wasm + loader'].gzip} > ${BUDGETS.tagGzip}`);
+if (report['dist/snippet.min.js'].raw > BUDGETS.snippetRaw) over.push(`snippet ${report['dist/snippet.min.js'].raw} > ${BUDGETS.snippetRaw}`);
+console.log(over.length ? `OVER BUDGET: ${over.join('; ')}` : `within budget (wasm + loader ≤ ${BUDGETS.tagGzip} B gzip, snippet ≤ ${BUDGETS.snippetRaw} B)`);
+if (process.argv.includes('--assert') && over.length) process.exit(1);

@@ -1,0 +1,113 @@
+//! The session ledger: which custom-data events this visitor session has already sent,
+//! and the session id. Custom data events count once per session (as in the RTP product);
+//! the ledger is what makes a repeat a no-op.
+//!
+//! One key per event (`rtp:e:<fingerprint>`), so a check is one read and a new event one
+//! write, whatever the number of events in the session (no list re-serialised on each call).
+
+use alloc::string::String;
+use crate::id::{is_uuid_v4, uuid_v4};
+use crate::json::hex_digit;
+use crate::store::Store;
+use crate::values::Values;
+
+/// Where the session id lives.
+pub const SESSION_KEY: &str = "rtp:sid";
+/// The prefix of an event's ledger entry.
+pub const EVENT_KEY_PREFIX: &str = "rtp:e:";
+
+/// The ledger over a [`Store`] (in the browser: `sessionStorage`, which lives as long as the
+/// tab's session and survives reloads and same-tab navigation within the site).
+pub struct Ledger<S: Store> {
+    store: S,
+}
+
+impl<S: Store> Ledger<S> {
+    /// A ledger over `store`.
+    pub fn new(store: S) -> Self {
+        Ledger { store }
+    }
+
+    /// The session id stored, or a new one made from `random` and stored. A stored value that is
+    /// not a v4 UUID (the page wrote it) is replaced.
+    pub fn session_id(&mut self, random: [u8; 16]) -> String {
+        if let Some(id) = self.store.get(SESSION_KEY) {
+            if is_uuid_v4(&id) {
+                return id;
+            }
+        }
+        let id = uuid_v4(random);
+        self.store.set(SESSION_KEY, &id);
+        id
+    }
+
+    /// `true` the first time these values are seen in this session (and records them);
+    /// `false` for a repeat.
+    pub fn first_time(&mut self, values: &Values) -> bool {
+        let key = event_key(values.fingerprint());
+        if self.store.get(&key).is_some() {
+            return false;
+        }
+        self.store.set(&key, "1");
+        true
+    }
+
+    /// The underlying store.
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+}
+
+fn event_key(fingerprint: u64) -> String {
+    let mut key = String::with_capacity(EVENT_KEY_PREFIX.len() + 16);
+    key.push_str(EVENT_KEY_PREFIX);
+    for shift in (0..16).rev() {
+        key.push(hex_digit(((fingerprint >> (shift * 4)) & 0xf) as u8));
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use crate::values::{validate, Field, RawValues};
+
+    fn values(xs: &[&str]) -> Values {
+        validate(RawValues::Fields(xs.iter().map(|s| Field::Text((*s).into())).collect())).unwrap()
+    }
+
+    #[test]
+    fn duplicate_value_in_same_session_is_recorded_once() {
+        let mut l = Ledger::new(MemoryStore::default());
+        assert!(l.first_time(&values(&["MyEvent"])));
+        assert!(!l.first_time(&values(&["MyEvent"])));
+        assert!(l.first_time(&values(&["MyEvent", "download - example whitepaper"])));
+        assert!(!l.first_time(&values(&["MyEvent", "download - example whitepaper"])));
+    }
+
+    #[test]
+    fn a_new_session_store_forgets_what_was_sent() {
+        let mut l = Ledger::new(MemoryStore::default());
+        assert!(l.first_time(&values(&["MyEvent"])));
+        let mut fresh = Ledger::new(MemoryStore::default());
+        assert!(fresh.first_time(&values(&["MyEvent"])));
+    }
+
+    #[test]
+    fn session_id_is_kept_and_a_tampered_one_replaced() {
+        let mut l = Ledger::new(MemoryStore::default());
+        let a = l.session_id([1; 16]);
+        assert_eq!(l.session_id([2; 16]), a);
+        l.store_mut().set(SESSION_KEY, "not-a-uuid");
+        let b = l.session_id([3; 16]);
+        assert_ne!(b, a);
+        assert!(is_uuid_v4(&b));
+    }
+
+    #[test]
+    fn event_keys_are_fixed_width_hex() {
+        assert_eq!(event_key(0x1f), "rtp:e:000000000000001f");
+        assert_eq!(event_key(u64::MAX), "rtp:e:ffffffffffffffff");
+    }
+}

@@ -1,0 +1,42 @@
+//! # rtp-tag
+//!
+//! The `rtp(action, method, data)` command function of a real-time personalization tag,
+//! compiled to WebAssembly, delivering events to a collector endpoint the site configures.
+//!
+//! The crate is two layers:
+//! - a **pure core** (every module but `web`): command parsing, `customData` validation, the
+//!   event envelope, the session ledger and the outbox, with no browser API in it, so native
+//!   `cargo test` covers it deterministically;
+//! - a thin **browser edge** (`web`, wasm32 only) that reads JavaScript arguments, implements
+//!   storage, randomness and transport with `web-sys`, and exports `rtp` to the loader.
+//!
+//! ```
+//! use rtp_tag::{store::MemoryStore, tag::{Env, Origin, Tag}, values::{Field, RawValues}};
+//! # struct E; impl Env for E { fn now(&mut self)->u64{1} fn random16(&mut self)->[u8;16]{[7;16]}
+//! # fn page_url(&mut self)->String{"http://x/".into()} fn referrer(&mut self)->String{String::new()} }
+//! let mut env = E;
+//! let mut tag = Tag::new(MemoryStore::default(), &mut env);
+//! let v = tag.send_event(RawValues::Fields(vec![Field::Text("MyEvent".into())]), Origin::default(), &mut env);
+//! assert_eq!(v.code(), "accepted");
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod command;
+pub mod envelope;
+pub mod id;
+pub mod json;
+pub mod ledger;
+pub mod outbox;
+pub mod store;
+pub mod tag;
+pub mod values;
+pub mod verdict;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+mod runtime;

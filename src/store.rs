@@ -1,0 +1,50 @@
+//! The key-value storage the core persists through. The browser edge implements it over
+//! `sessionStorage` (falling back to memory when storage is blocked or full); tests and
+//! the fallback use [`MemoryStore`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A string key-value store that never fails loudly: a read that fails is `None`, a write
+/// that fails is reported as `false` and the caller carries on.
+pub trait Store {
+    /// The value stored under `key`, if any.
+    fn get(&mut self, key: &str) -> Option<String>;
+    /// Stores `value` under `key`; `false` when the store refused.
+    fn set(&mut self, key: &str, value: &str) -> bool;
+}
+
+/// A store in memory: the fallback when browser storage is unavailable, and the test double.
+/// A plain list: it holds only what could not be persisted, and a map's code would cost the
+/// wasm several kilobytes.
+#[derive(Default, Debug)]
+pub struct MemoryStore(Vec<(String, String)>);
+
+impl Store for MemoryStore {
+    fn get(&mut self, key: &str) -> Option<String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+    fn set(&mut self, key: &str, value: &str) -> bool {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value.into(),
+            None => self.0.push((key.into(), value.into())),
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_overwrites_and_reads_back() {
+        let mut m = MemoryStore::default();
+        assert_eq!(m.get("a"), None);
+        assert!(m.set("a", "1"));
+        assert!(m.set("b", "2"));
+        assert!(m.set("a", "3"));
+        assert_eq!(m.get("a").as_deref(), Some("3"));
+        assert_eq!(m.get("b").as_deref(), Some("2"));
+    }
+}

@@ -1,0 +1,262 @@
+//! The tag's state and its commands, in plain Rust: configuration, the session, the ledger and
+//! the outbox. The browser edge (`src/web`) reads the JavaScript arguments, calls these methods
+//! and moves batches to the network; everything it decides is decided here.
+
+use alloc::string::String;
+use crate::envelope::{encode_event, Kind, Meta};
+use crate::id::uuid_v4;
+use crate::ledger::Ledger;
+use crate::outbox::Outbox;
+use crate::store::Store;
+use crate::values::{utf16_len, validate, RawValues};
+use crate::verdict::{Rejection, Verdict};
+
+/// What the core needs from its surroundings; the browser implements it with `Date.now()`,
+/// `crypto.getRandomValues`, `location.href` and `document.referrer`, tests with fixed values.
+pub trait Env {
+    /// Now, in ms since the Unix epoch.
+    fn now(&mut self) -> u64;
+    /// 16 bytes from a cryptographically secure generator.
+    fn random16(&mut self) -> [u8; 16];
+    /// The current page URL.
+    fn page_url(&mut self) -> String;
+    /// The page's referrer, or the empty string.
+    fn referrer(&mut self) -> String;
+}
+
+/// When and where a call was made, for calls replayed from the snippet's queue. `None` means
+/// "now" / "the current page".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The time of the original call.
+    pub time: Option<u64>,
+    /// The page URL of the original call.
+    pub url: Option<String>,
+}
+
+/// The tag.
+pub struct Tag<S: Store> {
+    endpoint: Option<String>,
+    account: Option<String>,
+    debug: bool,
+    session: String,
+    ledger: Ledger<S>,
+    /// Accepted events until the collector acknowledges them.
+    pub outbox: Outbox,
+}
+
+impl<S: Store> Tag<S> {
+    /// A tag over a session store; reads the session id or starts a session.
+    pub fn new(store: S, env: &mut impl Env) -> Self {
+        let mut ledger = Ledger::new(store);
+        let session = ledger.session_id(env.random16());
+        Tag { endpoint: None, account: None, debug: false, session, ledger, outbox: Outbox::default() }
+    }
+
+    /// `rtp('send', 'event', customData)`: validates, drops a repeat in this session, queues.
+    pub fn send_event(&mut self, raw: RawValues, origin: Origin, env: &mut impl Env) -> Verdict {
+        let values = match validate(raw) {
+            Ok(v) => v,
+            Err(r) => return Verdict::Rejected(r),
+        };
+        if !self.ledger.first_time(&values) {
+            return Verdict::Duplicate;
+        }
+        self.enqueue(Kind::Event, Some(&values), origin, env);
+        Verdict::Accepted
+    }
+
+    /// `rtp('send', 'view' [, page])`: a page view, for `page` (if given) or the current page.
+    /// `page` is `Err` when the page argument was given but is not a string.
+    pub fn send_view(&mut self, page: Result<Option<String>, ()>, mut origin: Origin, env: &mut impl Env) -> Verdict {
+        match page {
+            Err(()) => return Verdict::Rejected(Rejection::BadPage),
+            Ok(Some(p)) if !p.is_empty() => origin.url = Some(p),
+            Ok(_) => {}
+        }
+        self.enqueue(Kind::View, None, origin, env);
+        Verdict::Accepted
+    }
+
+    /// `rtp('setAccount', id)` / `rtp('set', 'account', id)`.
+    pub fn set_account(&mut self, id: Option<String>) -> Verdict {
+        match id {
+            Some(a) if !a.trim().is_empty() && utf16_len(&a) <= 255 => {
+                self.account = Some(a);
+                Verdict::Done
+            }
+            _ => Verdict::Rejected(Rejection::BadAccount),
+        }
+    }
+
+    /// `rtp('set', 'endpoint', url)`.
+    pub fn set_endpoint(&mut self, url: Option<String>) -> Verdict {
+        match url {
+            Some(u) if !u.trim().is_empty() => {
+                self.endpoint = Some(u);
+                Verdict::Done
+            }
+            _ => Verdict::Rejected(Rejection::BadEndpoint),
+        }
+    }
+
+    /// `rtp('set', 'debug', on)`.
+    pub fn set_debug(&mut self, on: bool) -> Verdict {
+        self.debug = on;
+        Verdict::Done
+    }
+
+    /// The collector URL, once set.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// Whether debug logging is on.
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
+    /// The session id.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    fn enqueue(&mut self, kind: Kind, values: Option<&crate::values::Values>, origin: Origin, env: &mut impl Env) {
+        let id = uuid_v4(env.random16());
+        let time = match origin.time {
+            Some(t) => t,
+            None => env.now(),
+        };
+        let url = match origin.url {
+            Some(u) => u,
+            None => env.page_url(),
+        };
+        let referrer = env.referrer();
+        let meta = Meta { id: &id, session: &self.session, account: self.account.as_deref(), time, url: &url, referrer: &referrer };
+        self.outbox.push(encode_event(kind, values, &meta));
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use crate::values::Field;
+
+    /// A deterministic environment: a counter for randomness, a fixed clock and page.
+    pub struct FakeEnv {
+        pub now: u64,
+        pub counter: u8,
+        pub url: String,
+    }
+
+    impl Default for FakeEnv {
+        fn default() -> Self {
+            FakeEnv { now: 1_700_000_000_000, counter: 0, url: "http://site.test/page".into() }
+        }
+    }
+
+    impl Env for FakeEnv {
+        fn now(&mut self) -> u64 {
+            self.now
+        }
+        fn random16(&mut self) -> [u8; 16] {
+            self.counter += 1;
+            [self.counter; 16]
+        }
+        fn page_url(&mut self) -> String {
+            self.url.clone()
+        }
+        fn referrer(&mut self) -> String {
+            "http://ref.test/".into()
+        }
+    }
+
+    fn one(s: &str) -> RawValues {
+        RawValues::Fields(vec![Field::Text(s.into())])
+    }
+
+    fn drain(tag: &mut Tag<MemoryStore>) -> String {
+        let b = tag.outbox.take_batch(1, 65536).unwrap();
+        tag.outbox.ack(b.id);
+        b.body
+    }
+
+    #[test]
+    fn documented_event_is_accepted_once_per_session() {
+        let mut env = FakeEnv::default();
+        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        assert_eq!(tag.send_event(one("MyEvent"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(tag.send_event(one("MyEvent"), Origin::default(), &mut env), Verdict::Duplicate);
+        assert_eq!(tag.outbox.queued(), 1);
+        let body = drain(&mut tag);
+        assert!(body.contains("\"values\":[\"MyEvent\"]"), "{body}");
+        assert!(body.contains("\"url\":\"http://site.test/page\""));
+        assert!(body.contains("\"referrer\":\"http://ref.test/\""));
+        assert!(body.contains("\"time\":1700000000000"));
+    }
+
+    #[test]
+    fn rejected_event_queues_nothing() {
+        let mut env = FakeEnv::default();
+        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let v = tag.send_event(RawValues::TooMany, Origin::default(), &mut env);
+        assert_eq!(v, Verdict::Rejected(Rejection::TooManyValues));
+        assert!(tag.outbox.is_settled());
+    }
+
+    #[test]
+    fn a_replayed_call_keeps_its_own_time_and_url() {
+        let mut env = FakeEnv::default();
+        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let origin = Origin { time: Some(42), url: Some("http://site.test/first".into()) };
+        tag.send_event(one("early"), origin, &mut env);
+        let body = drain(&mut tag);
+        assert!(body.contains("\"time\":42,\"url\":\"http://site.test/first\""), "{body}");
+    }
+
+    #[test]
+    fn views_are_not_deduplicated_and_take_the_page_override() {
+        let mut env = FakeEnv::default();
+        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(tag.send_view(Ok(Some("http://site.test/v".into())), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(tag.send_view(Err(()), Origin::default(), &mut env), Verdict::Rejected(Rejection::BadPage));
+        let body = drain(&mut tag);
+        assert_eq!(body.matches("\"type\":\"view\"").count(), 2);
+        assert!(body.contains("\"url\":\"http://site.test/v\""));
+    }
+
+    #[test]
+    fn account_is_carried_by_events_after_it_is_set() {
+        let mut env = FakeEnv::default();
+        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        assert_eq!(tag.set_account(Some("".into())), Verdict::Rejected(Rejection::BadAccount));
+        assert_eq!(tag.set_account(Some("acme-1".into())), Verdict::Done);
+        tag.send_event(one("a"), Origin::default(), &mut env);
+        assert!(drain(&mut tag).contains("\"account\":\"acme-1\""));
+    }
+
+    #[test]
+    fn every_event_gets_a_fresh_id_and_the_session_id() {
+        let mut env = FakeEnv::default();
+        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let session = tag.session().to_string();
+        tag.send_event(one("a"), Origin::default(), &mut env);
+        tag.send_event(one("b"), Origin::default(), &mut env);
+        let body = drain(&mut tag);
+        assert_eq!(body.matches(&session).count(), 2);
+        assert!(body.contains("02020202-0202-4202-8202-020202020202"));
+        assert!(body.contains("03030303-0303-4303-8303-030303030303"));
+    }
+
+    #[test]
+    fn endpoint_must_be_a_non_empty_string() {
+        let mut env = FakeEnv::default();
+        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        assert_eq!(tag.set_endpoint(None), Verdict::Rejected(Rejection::BadEndpoint));
+        assert_eq!(tag.set_endpoint(Some(" ".into())), Verdict::Rejected(Rejection::BadEndpoint));
+        assert_eq!(tag.set_endpoint(Some("/collect".into())), Verdict::Done);
+        assert_eq!(tag.endpoint(), Some("/collect"));
+    }
+}

@@ -1,0 +1,171 @@
+//! `customData.value` validation: a string or an array of 1 to 4 strings.
+//!
+//! The browser edge reads the JavaScript value into [`Field`]s (it checks length and Unicode
+//! validity before copying a string into the wasm, so a 1 MB string is never copied); this
+//! module decides, in plain Rust.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use crate::verdict::Rejection;
+
+/// At most this many values per call (the RTP tag's documented limit). To send more, call again.
+pub const MAX_VALUES: usize = 4;
+
+/// At most this many UTF-16 code units per value (JavaScript's `String.length`).
+/// Custom data values are campaign-rule labels; 255 is the common limit for such fields
+/// (and keeps the worst-case event far below the 64 KiB beacon budget).
+pub const MAX_VALUE_LEN: usize = 255;
+
+/// One element of `customData.value`, as read by the browser edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A string of at most [`MAX_VALUE_LEN`] code units, copied.
+    Text(String),
+    /// A string longer than [`MAX_VALUE_LEN`] code units (not copied).
+    TooLong,
+    /// A string with a lone surrogate (not copied).
+    BrokenText,
+    /// Anything else: number, object, `null`, `undefined`, a hole in an array, …
+    NotText,
+}
+
+/// What the browser edge found in `customData`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawValues {
+    /// No `customData`, or an object without `value`.
+    Missing,
+    /// Reading `value` threw.
+    Unreadable,
+    /// An array longer than [`MAX_VALUES`] (its elements were not read).
+    TooMany,
+    /// A single string, or the elements of an array, in order.
+    Fields(Vec<Field>),
+}
+
+/// Validated values: 1 to 4 non-blank strings, in the order given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Values(Vec<String>);
+
+impl Values {
+    /// The values, in order.
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    /// A 64-bit FNV-1a hash of the values in order, separated by U+001F (which a value may
+    /// contain, but then the lengths differ, and a collision only merges two ledger entries).
+    /// The session ledger stores this, not the values.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for v in &self.0 {
+            for b in v.bytes().chain(core::iter::once(0x1f)) {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        h
+    }
+}
+
+/// Decides whether `raw` is a valid `customData.value`.
+pub fn validate(raw: RawValues) -> Result<Values, Rejection> {
+    let fields = match raw {
+        RawValues::Missing => return Err(Rejection::MissingValue),
+        RawValues::Unreadable => return Err(Rejection::UnreadableData),
+        RawValues::TooMany => return Err(Rejection::TooManyValues),
+        RawValues::Fields(f) => f,
+    };
+    if fields.is_empty() {
+        return Err(Rejection::NoValues);
+    }
+    if fields.len() > MAX_VALUES {
+        return Err(Rejection::TooManyValues);
+    }
+    let mut out = Vec::with_capacity(fields.len());
+    for f in fields {
+        match f {
+            Field::Text(s) if s.trim().is_empty() => return Err(Rejection::EmptyValue),
+            Field::Text(s) if utf16_len(&s) > MAX_VALUE_LEN => return Err(Rejection::ValueTooLong),
+            Field::Text(s) => out.push(s),
+            Field::TooLong => return Err(Rejection::ValueTooLong),
+            Field::BrokenText => return Err(Rejection::InvalidText),
+            Field::NotText => return Err(Rejection::NotAString),
+        }
+    }
+    Ok(Values(out))
+}
+
+/// Length in UTF-16 code units, as JavaScript counts it.
+pub fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Field {
+        Field::Text(s.into())
+    }
+
+    #[test]
+    fn one_string_is_one_value() {
+        let v = validate(RawValues::Fields(vec![text("MyEvent")])).unwrap();
+        assert_eq!(v.as_slice(), ["MyEvent"]);
+    }
+
+    #[test]
+    fn four_strings_keep_their_order() {
+        let v = validate(RawValues::Fields(vec![text("d"), text("c"), text("b"), text("a")])).unwrap();
+        assert_eq!(v.as_slice(), ["d", "c", "b", "a"]);
+    }
+
+    #[test]
+    fn five_values_are_too_many() {
+        let five = vec![text("a"), text("b"), text("c"), text("d"), text("e")];
+        assert_eq!(validate(RawValues::Fields(five)), Err(Rejection::TooManyValues));
+        assert_eq!(validate(RawValues::TooMany), Err(Rejection::TooManyValues));
+    }
+
+    #[test]
+    fn empty_and_blank_strings_are_rejected() {
+        assert_eq!(validate(RawValues::Fields(vec![text("")])), Err(Rejection::EmptyValue));
+        assert_eq!(validate(RawValues::Fields(vec![text("a"), text(" \t\n")])), Err(Rejection::EmptyValue));
+    }
+
+    #[test]
+    fn a_non_string_anywhere_rejects_the_call() {
+        assert_eq!(validate(RawValues::Fields(vec![text("a"), Field::NotText])), Err(Rejection::NotAString));
+    }
+
+    #[test]
+    fn empty_array_and_missing_value_are_rejected() {
+        assert_eq!(validate(RawValues::Fields(vec![])), Err(Rejection::NoValues));
+        assert_eq!(validate(RawValues::Missing), Err(Rejection::MissingValue));
+        assert_eq!(validate(RawValues::Unreadable), Err(Rejection::UnreadableData));
+    }
+
+    #[test]
+    fn length_limit_counts_utf16_code_units() {
+        let ok = "x".repeat(MAX_VALUE_LEN);
+        assert!(validate(RawValues::Fields(vec![text(&ok)])).is_ok());
+        let long = "x".repeat(MAX_VALUE_LEN + 1);
+        assert_eq!(validate(RawValues::Fields(vec![text(&long)])), Err(Rejection::ValueTooLong));
+        // Each emoji is two UTF-16 code units: 128 of them are 256 units.
+        let emoji = "😀".repeat(128);
+        assert_eq!(validate(RawValues::Fields(vec![text(&emoji)])), Err(Rejection::ValueTooLong));
+        let emoji_ok = "😀".repeat(127);
+        assert!(validate(RawValues::Fields(vec![text(&emoji_ok)])).is_ok());
+        assert_eq!(validate(RawValues::Fields(vec![Field::TooLong])), Err(Rejection::ValueTooLong));
+        assert_eq!(validate(RawValues::Fields(vec![Field::BrokenText])), Err(Rejection::InvalidText));
+    }
+
+    #[test]
+    fn fingerprint_distinguishes_order_and_boundaries() {
+        let fp = |xs: &[&str]| validate(RawValues::Fields(xs.iter().map(|s| text(s)).collect())).unwrap().fingerprint();
+        assert_eq!(fp(&["a", "b"]), fp(&["a", "b"]));
+        assert_ne!(fp(&["a", "b"]), fp(&["b", "a"]));
+        assert_ne!(fp(&["ab"]), fp(&["a", "b"]));
+        assert_ne!(fp(&["a"]), fp(&["a", "a"]));
+    }
+}

@@ -1,0 +1,58 @@
+//! [`Store`] over `sessionStorage`, falling back to memory.
+//!
+//! `window.sessionStorage` throws a SecurityError when storage is blocked (Chrome and Firefox
+//! with cookies disabled, sandboxed iframes), `setItem` throws when the quota is reached, and
+//! old Safari private mode had a zero quota. None of this may reach the page: reads that fail
+//! turn reading off, writes that fail go to memory, and the ledger keeps working for the page.
+
+use super::console;
+use crate::store::{MemoryStore, Store};
+use alloc::string::String;
+use web_sys::Storage;
+
+/// The session ledger's storage.
+pub struct SessionStore {
+    storage: Option<Storage>,
+    writable: bool,
+    memory: MemoryStore,
+}
+
+impl SessionStore {
+    /// Opens `window.sessionStorage`, or memory only when it is unavailable.
+    pub fn open() -> Self {
+        let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+        if storage.is_none() {
+            console::debug("rtp: sessionStorage unavailable; the session ledger is kept in memory for this page");
+        }
+        SessionStore { writable: storage.is_some(), storage, memory: MemoryStore::default() }
+    }
+}
+
+impl Store for SessionStore {
+    fn get(&mut self, key: &str) -> Option<String> {
+        if let Some(v) = self.memory.get(key) {
+            return Some(v);
+        }
+        match self.storage.as_ref().map(|s| s.get_item(key)) {
+            Some(Ok(v)) => v,
+            Some(Err(_)) => {
+                console::debug("rtp: sessionStorage read failed; the session ledger is kept in memory for this page");
+                self.storage = None;
+                self.writable = false;
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> bool {
+        if self.writable {
+            if let Some(Ok(())) = self.storage.as_ref().map(|s| s.set_item(key, value)) {
+                return true;
+            }
+            self.writable = false;
+            console::debug("rtp: sessionStorage write failed (blocked or full); new ledger entries are kept in memory");
+        }
+        self.memory.set(key, value)
+    }
+}
