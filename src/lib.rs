@@ -36,7 +36,7 @@ pub mod values;
 pub mod verdict;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
+pub mod web;
 
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 mod runtime;

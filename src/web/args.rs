@@ -5,7 +5,7 @@
 //! Strings are measured (and checked for lone surrogates) before they are copied in.
 
 use crate::values::{Field, RawValues, MAX_VALUES, MAX_VALUE_LEN};
-use super::bindings::is_array;
+use super::bindings::{is_array, is_well_formed};
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -64,7 +64,7 @@ fn field(x: &JsValue) -> Field {
     let s: &JsString = x.unchecked_ref();
     if s.length() as usize > MAX_VALUE_LEN {
         Field::TooLong
-    } else if !s.is_valid_utf16() {
+    } else if !is_well_formed(s) {
         Field::BrokenText
     } else {
         Field::Text(s.into())

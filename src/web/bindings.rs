@@ -10,12 +10,25 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     pub fn is_array(v: &JsValue) -> Result<bool, JsValue>;
 
+    /// `s.isWellFormed()` (ES2024): no lone surrogates. One call, where js-sys'
+    /// `is_valid_utf16` calls `charCodeAt` once per character. Throws where unsupported
+    /// (browsers before 2023), hence `catch`.
+    type Text;
+    #[wasm_bindgen(method, js_name = isWellFormed, catch)]
+    fn is_well_formed_(this: &Text) -> Result<bool, JsValue>;
+
     /// A promise seen as a plain thenable (js-sys 0.3.107's `then` only takes closures).
     type Thenable;
     #[wasm_bindgen(method, js_name = then)]
     fn then1(this: &Thenable, ok: &Function) -> JsValue;
     #[wasm_bindgen(method, js_name = then)]
     fn then2(this: &Thenable, ok: &Function, err: &Function) -> JsValue;
+}
+
+/// Whether `s` has no lone surrogate; `true` where `isWellFormed` is not supported (the value
+/// is then sent with U+FFFD in place of the lone surrogate, as `TextEncoder` would).
+pub fn is_well_formed(s: &js_sys::JsString) -> bool {
+    s.unchecked_ref::<Text>().is_well_formed_().unwrap_or(true)
 }
 
 /// `promise.then(ok)` with a plain function.

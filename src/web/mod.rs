@@ -6,13 +6,13 @@
 //! callback calling `rtp`) is answered, not a panic. The loader wraps each call in a
 //! try/catch as a last guard.
 
-mod args;
+pub mod args;
 mod bindings;
 mod console;
-mod env;
+pub mod env;
 mod lifecycle;
-mod session_store;
-mod transport;
+pub mod session_store;
+pub mod transport;
 
 use crate::command::{parse, parse_setting, Command, Setting};
 use crate::tag::{Env, Origin, Tag};
@@ -159,8 +159,14 @@ fn schedule_pump() {
     }
 }
 
-/// Sends everything queued, in batches of at most [`transport::MAX_BATCH_BYTES`].
+/// Sends everything queued, in batches of at most [`transport::MAX_BATCH_BYTES`], then answers
+/// `flush` waiters if nothing is left in flight.
 fn pump() {
+    send_queued();
+    settle_waiters();
+}
+
+fn send_queued() {
     with_edge(|e| {
         e.scheduled = false;
         let Some(endpoint) = e.tag.endpoint().map(String::from) else {

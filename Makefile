@@ -1,0 +1,44 @@
+# rtp-tag: the two commands of the README, and the steps they are made of.
+#   make demo   builds everything and serves the example pages with the local collector
+#   make test   installs what is missing, builds, and runs every test
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+PORT ?= 8787
+
+.PHONY: demo test setup build collector test-native test-wasm test-e2e size clean
+
+demo: build collector
+	@echo
+	@echo "  rtp-tag demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@echo
+	./target/release/rtp-collector --port $(PORT) --root .
+
+test: build collector
+	$(MAKE) --no-print-directory test-native test-wasm test-e2e
+
+setup:
+	bash scripts/setup.sh
+
+# The script-tag build (dist/) and its size report.
+build: setup
+	bash scripts/build.sh
+
+collector: setup
+	cargo build -q --release -p rtp-collector
+
+# The pure core and the collector, natively.
+test-native: setup
+	cargo test --workspace
+
+# The browser edge, with wasm-bindgen-test, in headless Chromium and Firefox ESR.
+test-wasm: setup
+	bash scripts/test-wasm.sh
+
+# End to end: the built tag in real browsers against the real collector (also asserts sizes).
+test-e2e: build collector
+	node --test --test-concurrency=1 tests/e2e/
+
+size: build
+
+clean:
+	rm -rf dist target/bindgen

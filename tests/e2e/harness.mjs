@@ -1,0 +1,95 @@
+// End-to-end harness: the real collector binary on 127.0.0.1 (a free port), and real headless
+// browsers (Debian's Chromium over CDP, Firefox ESR over WebDriver BiDi) driven by
+// puppeteer-core. Each test file starts its own collector; each browser session is a fresh
+// browser context (its own sessionStorage, so its own visitor session).
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BROWSERS = (process.env.RTP_BROWSERS || 'chromium,firefox').split(',');
+
+// The minified snippet's arguments in the example pages.
+export const ACCOUNT = 'demo-account';
+
+export async function startCollector() {
+  const log = join(mkdtempSync(join(tmpdir(), 'rtp-e2e-')), 'events.ndjson');
+  const proc = spawn(join(ROOT, 'target/release/rtp-collector'), ['--port', '0', '--root', ROOT, '--log', log], {
+    stdio: ['ignore', 'pipe', process.env.RTP_COLLECTOR_LOG ? 'inherit' : 'ignore'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`collector exited with ${code}`)));
+  });
+  const get = async (path) => (await fetch(new URL(path, url))).json();
+  return {
+    url,
+    port: new URL(url).port,
+    log,
+    /** Accepted events of one visitor session, in arrival order. */
+    events: (session) => get(`/events?session=${encodeURIComponent(session)}`),
+    requests: () => get('/requests'),
+    stats: () => get('/stats'),
+    stop: () => proc.kill(),
+  };
+}
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export function launch(name) {
+  if (name === 'chromium') {
+    return puppeteer.launch({ browser: 'chrome', executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  }
+  return puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true });
+}
+
+/** A new visitor: a fresh browser context and page, with its console and errors recorded. */
+export async function newVisitor(browser) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const console = [];
+  const errors = [];
+  page.on('console', (m) => console.push({ type: m.type(), text: m.text() }));
+  page.on('pageerror', (e) => errors.push(String(e && e.message ? e.message : e)));
+  return { context, page, console, errors, close: () => context.close() };
+}
+
+/** Resolves once the tag has loaded: window.rtp calls the wasm (its queue is no longer an array). */
+export function tagLoaded(page) {
+  return page.waitForFunction(() => window.rtp && window.rtp.q && !Array.isArray(window.rtp.q), { timeout: 15000 });
+}
+
+/** Whether window.rtp is still the snippet's queue stub. */
+export function isStub(page) {
+  return page.evaluate(() => typeof window.rtp === 'function' && Array.isArray(window.rtp.q));
+}
+
+/** The visitor session id the tag stored. */
+export function sessionId(page) {
+  return page.evaluate(() => sessionStorage.getItem('rtp:sid'));
+}
+
+/** rtp('flush'): true once everything accepted so far is acknowledged by the collector. */
+export function flush(page) {
+  return page.evaluate(() => window.rtp('flush'));
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Console messages that are not the browser's own resource-loading noise. */
+export function tagMessages(visitor, type) {
+  return visitor.console.filter((m) => (!type || m.type === type) && m.text.startsWith('rtp'));
+}
+
+export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
