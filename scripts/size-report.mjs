@@ -11,6 +11,9 @@ export const BUDGETS = {
   snippetRaw: 350,
 };
 
+if (process.argv[1] && process.argv[1].endsWith('size-report.mjs')) report();
+
+function report() {
 const files = ['dist/rtp_bg.wasm', 'dist/rtp.js', 'dist/snippet.min.js'];
 const measure = (f) => {
   const b = readFileSync(f);
@@ -43,3 +46,4 @@ if (report['wasm + loader'].gzip > BUDGETS.tagGzip) over.push(`wasm + loader gzi
 if (report['dist/snippet.min.js'].raw > BUDGETS.snippetRaw) over.push(`snippet ${report['dist/snippet.min.js'].raw} > ${BUDGETS.snippetRaw}`);
 console.log(over.length ? `OVER BUDGET: ${over.join('; ')}` : `within budget (wasm + loader ≤ ${BUDGETS.tagGzip} B gzip, snippet ≤ ${BUDGETS.snippetRaw} B)`);
 if (process.argv.includes('--assert') && over.length) process.exit(1);
+}

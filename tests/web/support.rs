@@ -169,7 +169,7 @@ pub type RtpFn = Closure<dyn Fn(JsValue, JsValue, JsValue, JsValue, JsValue, JsV
 /// Makes [`RtpFn`]; keep it alive while JavaScript may call it. `Fn`, not `FnMut`: wasm-bindgen
 /// refuses to re-enter an `FnMut` closure, and a getter may call `rtp` during `rtp`.
 pub fn rtp_as_js() -> RtpFn {
-    Closure::new(|a, b, c, d, e, f| rtp(a, b, c, d, e, f))
+    Closure::new(rtp)
 }
 
 /// Calls `rtp(...args)` from JavaScript: `Ok(returned)` or `Err(thrown)`. A panic in the wasm

@@ -1,0 +1,35 @@
+// The script-tag build: size budgets (bytes are deterministic, so they are asserted here) and
+// the snippet in the example pages being exactly the built one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { ROOT } from './harness.mjs';
+import { BUDGETS } from '../../scripts/size-report.mjs';
+
+const read = (f) => readFileSync(join(ROOT, f));
+
+test('wasm + loader fit the gzip budget', () => {
+  const gz = (f) => gzipSync(read(f), { level: 9 }).length;
+  const total = gz('dist/rtp_bg.wasm') + gz('dist/rtp.js');
+  assert.ok(total <= BUDGETS.tagGzip, `wasm + loader = ${total} B gzip > ${BUDGETS.tagGzip}`);
+});
+
+test('the inline snippet is at most 350 bytes minified', () => {
+  const snippet = read('dist/snippet.min.js');
+  assert.ok(snippet.length <= 350, `${snippet.length} B`);
+  assert.ok(snippet.length > 100, 'a real snippet');
+});
+
+test('every example page inlines the built snippet verbatim (only its three arguments differ)', () => {
+  const built = read('dist/snippet.min.js').toString();
+  const shape = built.replace(/"LOADER_URL","ENDPOINT_URL","ACCOUNT_ID"\);$/, '');
+  assert.notEqual(shape, built, 'the built snippet ends with its three arguments');
+  const pages = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.html'));
+  assert.ok(pages.length >= 4);
+  for (const page of pages) {
+    const html = read(join('examples', page)).toString();
+    assert.ok(html.includes(shape), `${page} inlines the built snippet`);
+  }
+});
