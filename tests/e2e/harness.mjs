@@ -38,6 +38,19 @@ export async function startCollector() {
     events: (session) => get(`/events?session=${encodeURIComponent(session)}`),
     requests: () => get('/requests'),
     stats: () => get('/stats'),
+    /** Sets a fault on POSTs to /collect, e.g. {mode: 'status', status: 503, count: 1}. */
+    fault: async (f) => (await fetch(new URL('/faults', url), { method: 'POST', body: JSON.stringify(f) })).json(),
+    clearFault: async () => (await fetch(new URL('/faults', url), { method: 'DELETE' })).json(),
+    /** Polls until `check()` returns a truthy value, or fails after `ms`. */
+    until: async (check, ms = 10000, what = 'condition') => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const v = await check();
+        if (v) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     stop: () => proc.kill(),
   };
 }
