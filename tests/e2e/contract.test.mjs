@@ -1,19 +1,17 @@
 // What the tag really sends validates against the published contract, collector/batch.schema.json,
 // checked by an independent JSON Schema validator (ajv), so the schema file, the collector's own
 // validator and the tag cannot drift apart unnoticed.
-import { test, describe, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { BROWSERS, ROOT, startCollector, launch, newVisitor, tagLoaded, sessionId, flush } from './harness.mjs';
+import { ROOT, useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush } from './harness.mjs';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'collector/batch.schema.json'), 'utf8'));
 const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
 
-let collector;
-before(async () => { collector = await startCollector(); });
-after(() => collector.stop());
+const collector = useCollector();
 
 test('the schema refuses what the contract forbids', () => {
   const event = {
@@ -32,30 +30,24 @@ test('the schema refuses what the contract forbids', () => {
   for (const e of bad) assert.equal(validate({ v: 1, sent: 1, events: [e] }), false, JSON.stringify(e));
 });
 
-for (const name of BROWSERS) {
-  describe(name, () => {
-    let browser;
-    before(async () => { browser = await launch(name); });
-    after(() => browser.close());
-
-    test('every event the tag sent validates against collector/batch.schema.json', async () => {
-      const v = await newVisitor(browser);
-      await v.page.goto(new URL('/examples/rtp-style.html', collector.url).href);
-      await tagLoaded(v.page);
-      await v.page.evaluate(() => {
-        rtp('send', 'event', { value: ['quote " and \\ backslash', 'tab\tnew\nline', 'é😀\u2028', 'x'.repeat(255)] });
-        rtp('send', 'view', 'https://example.com/override');
-      });
-      await v.page.goto(collector.url); // the documented uses, on a second page of the session
-      await tagLoaded(v.page);
-      await v.page.click('#download-whitepaper');
-      assert.equal(await flush(v.page), true);
-      const events = (await collector.events(await sessionId(v.page))).map(({ received, ...e }) => e);
-      assert.equal(events.length, 6);
-      assert.deepEqual(events[1].values, ['quote " and \\ backslash', 'tab\tnew\nline', 'é😀\u2028', 'x'.repeat(255)]);
-      const ok = validate({ v: 1, sent: Date.now(), events });
-      assert.ok(ok, JSON.stringify(validate.errors));
-      await v.close();
+eachBrowser((ctx) => {
+  test('every event the tag sent validates against collector/batch.schema.json', async () => {
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(new URL('/examples/rtp-style.html', collector.url).href);
+    await tagLoaded(v.page);
+    await v.page.evaluate(() => {
+      rtp('send', 'event', { value: ['quote " and \\ backslash', 'tab\tnew\nline', 'é😀\u2028', 'x'.repeat(255)] });
+      rtp('send', 'view', 'https://example.com/override');
     });
+    await v.page.goto(collector.url); // the documented uses, on a second page of the session
+    await tagLoaded(v.page);
+    await v.page.click('#download-whitepaper');
+    assert.equal(await flush(v.page), true);
+    const events = (await collector.events(await sessionId(v.page))).map(({ received, ...e }) => e);
+    assert.equal(events.length, 6);
+    assert.deepEqual(events[1].values, ['quote " and \\ backslash', 'tab\tnew\nline', 'é😀\u2028', 'x'.repeat(255)]);
+    const ok = validate({ v: 1, sent: Date.now(), events });
+    assert.ok(ok, JSON.stringify(validate.errors));
+    await v.close();
   });
-}
+});

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, before, after } from 'node:test';
 import puppeteer from 'puppeteer-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -53,6 +54,26 @@ export async function startCollector() {
     },
     stop: () => proc.kill(),
   };
+}
+
+/** A collector for this test file: started before its tests, stopped after. */
+export function useCollector() {
+  const collector = {};
+  before(async () => { Object.assign(collector, await startCollector()); });
+  after(() => collector.stop());
+  return collector;
+}
+
+/** Runs `body` once per browser, in a suite named after it, with `ctx.browser` launched. */
+export function eachBrowser(body) {
+  for (const name of BROWSERS) {
+    describe(name, () => {
+      const ctx = { name };
+      before(async () => { ctx.browser = await launch(name); });
+      after(() => ctx.browser.close());
+      body(ctx);
+    });
+  }
 }
 
 const CHROMIUM_ARGS = [

@@ -1,12 +1,10 @@
 // Invalid calls: nothing reaches the collector, the call returns a verdict, the console says why,
 // and nothing throws; rtp() never throws for any input, before or after the tag loaded.
-import { test, describe, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, startCollector, launch, newVisitor, tagLoaded, isStub, sessionId, flush, tagMessages } from './harness.mjs';
+import { useCollector, eachBrowser, newVisitor, tagLoaded, isStub, sessionId, flush, tagMessages } from './harness.mjs';
 
-let collector;
-before(async () => { collector = await startCollector(); });
-after(() => collector.stop());
+const collector = useCollector();
 
 const CASES = [
   ['#five', 'too_many_values', 'at most 4 values per call'],
@@ -31,49 +29,43 @@ const HOSTILE = `[
   [{action: 'send'}, {}, {}, {}, {}, {}],
 ]`;
 
-for (const name of BROWSERS) {
-  describe(name, () => {
-    let browser;
-    before(async () => { browser = await launch(name); });
-    after(() => browser.close());
-
-    test('invalid calls deliver nothing, return their verdict and log why', async () => {
-      const v = await newVisitor(browser);
-      await v.page.goto(new URL('/examples/invalid.html', collector.url).href);
-      await tagLoaded(v.page);
-      const sid = await sessionId(v.page);
-      for (const [button, verdict, message] of CASES) {
-        await v.page.click(button);
-        const shown = await v.page.$eval(button, (b) => b.parentNode.nextElementSibling.textContent);
-        assert.equal(shown, verdict, button);
-        assert.ok(tagMessages(v, 'warn').some((m) => m.text.includes(message)), `console says: ${message}`);
-      }
-      assert.equal(await flush(v.page), true);
-      assert.deepEqual(await collector.events(sid), []);
-      assert.deepEqual(v.errors, []);
-      await v.close();
-    });
-
-    test('rtp() never throws, whatever it is given, before and after the tag loaded', async () => {
-      const v = await newVisitor(browser);
-      // Held back 1.5 s, so the first round goes to the snippet's stub.
-      await v.page.goto(new URL('/test-pages/early.html', collector.url).href, { waitUntil: 'domcontentloaded' });
-      assert.equal(await isStub(v.page), true);
-      const run = `(${HOSTILE}).map((args) => { try { return typeof rtp.apply(null, args); } catch (e) { return 'THREW ' + e; } })`;
-      const before = await v.page.evaluate(run);
-      assert.ok(before.every((r) => !r.startsWith('THREW')), before.join());
-      await tagLoaded(v.page);
-      const after = await v.page.evaluate(run);
-      assert.ok(after.every((r) => !r.startsWith('THREW')), after.join());
-      // After load every call answers a verdict (a string; a Promise for flush).
-      assert.ok(after.every((r) => r === 'string' || r === 'object'), after.join());
-      // A valid call made among them still arrives.
-      await v.page.evaluate(() => rtp('send', 'event', { value: 'valid among hostile' }));
-      assert.equal(await flush(v.page), true);
-      const values = (await collector.events(await sessionId(v.page))).map((e) => e.values);
-      assert.deepEqual(values, [['early inline'], ['valid among hostile']]);
-      assert.deepEqual(v.errors, []);
-      await v.close();
-    });
+eachBrowser((ctx) => {
+  test('invalid calls deliver nothing, return their verdict and log why', async () => {
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(new URL('/examples/invalid.html', collector.url).href);
+    await tagLoaded(v.page);
+    const sid = await sessionId(v.page);
+    for (const [button, verdict, message] of CASES) {
+      await v.page.click(button);
+      const shown = await v.page.$eval(button, (b) => b.parentNode.nextElementSibling.textContent);
+      assert.equal(shown, verdict, button);
+      assert.ok(tagMessages(v, 'warn').some((m) => m.text.includes(message)), `console says: ${message}`);
+    }
+    assert.equal(await flush(v.page), true);
+    assert.deepEqual(await collector.events(sid), []);
+    assert.deepEqual(v.errors, []);
+    await v.close();
   });
-}
+
+  test('rtp() never throws, whatever it is given, before and after the tag loaded', async () => {
+    const v = await newVisitor(ctx.browser);
+    // Held back 1.5 s, so the first round goes to the snippet's stub.
+    await v.page.goto(new URL('/test-pages/early.html', collector.url).href, { waitUntil: 'domcontentloaded' });
+    assert.equal(await isStub(v.page), true);
+    const run = `(${HOSTILE}).map((args) => { try { return typeof rtp.apply(null, args); } catch (e) { return 'THREW ' + e; } })`;
+    const before = await v.page.evaluate(run);
+    assert.ok(before.every((r) => !r.startsWith('THREW')), before.join());
+    await tagLoaded(v.page);
+    const after = await v.page.evaluate(run);
+    assert.ok(after.every((r) => !r.startsWith('THREW')), after.join());
+    // After load every call answers a verdict (a string; a Promise for flush).
+    assert.ok(after.every((r) => r === 'string' || r === 'object'), after.join());
+    // A valid call made among them still arrives.
+    await v.page.evaluate(() => rtp('send', 'event', { value: 'valid among hostile' }));
+    assert.equal(await flush(v.page), true);
+    const values = (await collector.events(await sessionId(v.page))).map((e) => e.values);
+    assert.deepEqual(values, [['early inline'], ['valid among hostile']]);
+    assert.deepEqual(v.errors, []);
+    await v.close();
+  });
+});

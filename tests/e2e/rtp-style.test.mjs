@@ -1,55 +1,47 @@
 // A page written for the RTP tag (setAccount, send view, get campaign, get visitor with a
 // callback) works and throws nothing; a collector on another origin gets events by CORS.
-import { test, describe, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, startCollector, launch, newVisitor, tagLoaded, sessionId, flush, tagMessages } from './harness.mjs';
+import { useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush, tagMessages } from './harness.mjs';
 
-let collector;
-before(async () => { collector = await startCollector(); });
-after(() => collector.stop());
+const collector = useCollector();
 
-for (const name of BROWSERS) {
-  describe(name, () => {
-    let browser;
-    before(async () => { browser = await launch(name); });
-    after(() => browser.close());
+eachBrowser((ctx) => {
+  test('send view, setAccount and unsupported get commands work and throw nothing', async () => {
+    const v = await newVisitor(ctx.browser);
+    const page = new URL('/examples/rtp-style.html', collector.url).href;
+    await v.page.goto(page);
+    await tagLoaded(v.page);
+    // get visitor's callback is answered with an error result, so the page does not hang.
+    await v.page.waitForFunction(() => document.getElementById('visitor').textContent !== '(waiting)');
+    const result = JSON.parse(await v.page.$eval('#visitor', (e) => e.textContent));
+    assert.equal(result.error, 'unsupported');
+    await v.page.click('#view-pricing');
+    assert.equal(await flush(v.page), true);
 
-    test('send view, setAccount and unsupported get commands work and throw nothing', async () => {
-      const v = await newVisitor(browser);
-      const page = new URL('/examples/rtp-style.html', collector.url).href;
-      await v.page.goto(page);
-      await tagLoaded(v.page);
-      // get visitor's callback is answered with an error result, so the page does not hang.
-      await v.page.waitForFunction(() => document.getElementById('visitor').textContent !== '(waiting)');
-      const result = JSON.parse(await v.page.$eval('#visitor', (e) => e.textContent));
-      assert.equal(result.error, 'unsupported');
-      await v.page.click('#view-pricing');
-      assert.equal(await flush(v.page), true);
-
-      const events = await collector.events(await sessionId(v.page));
-      assert.deepEqual(events.map((e) => [e.type, e.url, e.account]), [
-        ['view', page, 'demo-account'],
-        ['view', new URL('/pricing', collector.url).href, 'demo-account'],
-      ]);
-      assert.ok(events.every((e) => !('values' in e)));
-      assert.ok(tagMessages(v, 'debug').some((m) => m.text.includes('command ignored')));
-      assert.deepEqual(v.errors, []);
-      await v.close();
-    });
-
-    test('a collector on another origin receives the events (CORS, no credentials)', async () => {
-      const v = await newVisitor(browser);
-      // The page on localhost, its collector on 127.0.0.1: two origins.
-      await v.page.goto(`http://localhost:${collector.port}/examples/cross-origin.html`);
-      await tagLoaded(v.page);
-      await v.page.click('#cross');
-      assert.equal(await flush(v.page), true);
-      const events = await collector.events(await sessionId(v.page));
-      assert.deepEqual(events.map((e) => e.values), [['cross-origin page'], ['cross-origin click']]);
-      const requests = (await collector.requests()).filter((r) => r.ids.some((id) => events.some((e) => e.id === id)));
-      assert.ok(requests.length >= 1 && requests.every((r) => r.status === 200 && r.fetch_mode === 'cors'), JSON.stringify(requests));
-      assert.deepEqual(v.errors, []);
-      await v.close();
-    });
+    const events = await collector.events(await sessionId(v.page));
+    assert.deepEqual(events.map((e) => [e.type, e.url, e.account]), [
+      ['view', page, 'demo-account'],
+      ['view', new URL('/pricing', collector.url).href, 'demo-account'],
+    ]);
+    assert.ok(events.every((e) => !('values' in e)));
+    assert.ok(tagMessages(v, 'debug').some((m) => m.text.includes('command ignored')));
+    assert.deepEqual(v.errors, []);
+    await v.close();
   });
-}
+
+  test('a collector on another origin receives the events (CORS, no credentials)', async () => {
+    const v = await newVisitor(ctx.browser);
+    // The page on localhost, its collector on 127.0.0.1: two origins.
+    await v.page.goto(`http://localhost:${collector.port}/examples/cross-origin.html`);
+    await tagLoaded(v.page);
+    await v.page.click('#cross');
+    assert.equal(await flush(v.page), true);
+    const events = await collector.events(await sessionId(v.page));
+    assert.deepEqual(events.map((e) => e.values), [['cross-origin page'], ['cross-origin click']]);
+    const requests = (await collector.requests()).filter((r) => r.ids.some((id) => events.some((e) => e.id === id)));
+    assert.ok(requests.length >= 1 && requests.every((r) => r.status === 200 && r.fetch_mode === 'cors'), JSON.stringify(requests));
+    assert.deepEqual(v.errors, []);
+    await v.close();
+  });
+});
