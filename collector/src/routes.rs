@@ -64,6 +64,7 @@ pub fn handle(app: &App, head: &Head, body: &Body) -> Handled {
     let method = head.method.as_str();
     let path = head.path.as_str();
     if method == "OPTIONS" {
+        app.store().count_preflight();
         return Handled::respond(cors::preflight());
     }
     // The tag may be configured with any endpoint path, e.g. /v1/collect.

@@ -45,6 +45,8 @@ struct Stats {
     rejected: u64,
     faulted: u64,
     too_large: u64,
+    /// CORS preflights (OPTIONS) received: the tag's requests are CORS-simple, so this stays 0.
+    preflights: u64,
     fetch_modes: BTreeMap<String, u64>,
 }
 
@@ -180,6 +182,11 @@ impl Store {
         )
     }
 
+    /// Counts a CORS preflight (an OPTIONS request).
+    pub fn count_preflight(&mut self) {
+        self.stats.preflights += 1;
+    }
+
     /// `/stats`: the counters.
     pub fn stats_json(&self) -> Value {
         let s = &self.stats;
@@ -190,6 +197,7 @@ impl Store {
             "rejected": s.rejected,
             "faulted": s.faulted,
             "too_large": s.too_large,
+            "preflights": s.preflights,
             "events": self.events.len(),
             "beacons_or_fetches": s.fetch_modes,
         })

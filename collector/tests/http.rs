@@ -338,6 +338,8 @@ fn preflight_allows_post_from_any_origin_for_ten_minutes() {
     );
     assert_eq!(reply.header("Access-Control-Max-Age"), Some("600"));
     assert!(reply.body.is_empty());
+    // Counted, so an end-to-end test can assert the tag never needs one.
+    assert_eq!(c.get("/stats").json()["preflights"], 1);
 }
 
 #[test]

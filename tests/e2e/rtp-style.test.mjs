@@ -41,6 +41,8 @@ eachBrowser((ctx) => {
     assert.deepEqual(events.map((e) => e.values), [['cross-origin page'], ['cross-origin click']]);
     const requests = (await collector.requests()).filter((r) => r.ids.some((id) => events.some((e) => e.id === id)));
     assert.ok(requests.length >= 1 && requests.every((r) => r.status === 200 && r.fetch_mode === 'cors'), JSON.stringify(requests));
+    // A text/plain body with no custom header is a CORS-simple request: no preflight, ever.
+    assert.equal((await collector.stats()).preflights, 0);
     assert.deepEqual(v.errors, []);
     await v.close();
   });
