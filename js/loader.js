@@ -29,5 +29,5 @@ if (!stub.k) {
     // A reference to the stub kept by page code still works: its pushes are forwarded.
     live.q = stub.q = { push: function (a) { call(a, a.u, a.t); } };
     win.rtp = live;
-  }, report);
+  }).catch(report); // a failed load, or a failure while replaying: logged, never thrown
 }

@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 
-cargo build -q --release --target wasm32-unknown-unknown -p rtp-tag --no-default-features
+# The shipped build has no std (src/runtime.rs). RTP_FEATURES="--features std" builds the std
+# variant instead, to compare (size, speed) against it; it is over the size budget.
+cargo build -q --release --target wasm32-unknown-unknown -p rtp-tag ${RTP_FEATURES:---no-default-features}
 rm -rf target/bindgen && mkdir -p target/bindgen dist
 # no-modules: a classic script (async-loadable by the snippet), wrapped by scripts/build.mjs.
 wasm-bindgen --target no-modules --out-dir target/bindgen --out-name rtp --no-typescript \
