@@ -51,6 +51,22 @@ pub fn push_u64(out: &mut String, mut n: u64) {
     }
 }
 
+/// Reads a non-empty run of ASCII digits as a `u64`; `None` for anything else or on overflow.
+/// The reader for what [`push_u64`] writes (persisted records, `Retry-After`).
+pub fn parse_u64(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add((b - b'0') as u64)?;
+    }
+    Some(n)
+}
+
 /// A lowercase hexadecimal digit for `n < 16`.
 pub fn hex_digit(n: u8) -> char {
     (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
@@ -81,6 +97,18 @@ mod tests {
     #[test]
     fn non_ascii_is_kept_as_utf8() {
         assert_eq!(s("é😀\u{2028}"), "\"é😀\u{2028}\"");
+    }
+
+    #[test]
+    fn parse_u64_reads_what_push_u64_writes_and_nothing_else() {
+        for n in [0, 7, 1_732_456_789_012, u64::MAX] {
+            let mut out = String::new();
+            push_u64(&mut out, n);
+            assert_eq!(parse_u64(&out), Some(n));
+        }
+        for bad in ["", "-1", "+1", "1.0", " 1", "1 ", "18446744073709551616", "１"] {
+            assert_eq!(parse_u64(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub mod id;
 pub mod json;
 pub mod ledger;
 pub mod outbox;
+pub mod record;
+pub mod retry;
 pub mod store;
 pub mod tag;
 pub mod values;
