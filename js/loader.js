@@ -7,8 +7,10 @@ var win = window, stub = win.rtp, tag = wasm_bindgen, me = document.currentScrip
 function report(e) {
   try { win.console.error('rtp: the tag failed; calls stay queued', e); } catch (_) {}
 }
-function call(a, url, time) {
-  try { return tag.rtp(a[0], a[1], a[2], a[3], url, time); } catch (e) { report(e); return 'error'; }
+// `queued`: a call recorded by the stub, which carries its time (.t) and page URL (.u).
+// Everything is read inside the try: a page may push anything onto rtp.q.
+function call(a, queued) {
+  try { return tag.rtp(a[0], a[1], a[2], a[3], queued ? a.u : undefined, queued ? a.t : undefined); } catch (e) { report(e); return 'error'; }
 }
 // Used without the snippet: make the same stub, so calls made before the wasm is ready queue.
 if (typeof stub != 'function' || !stub.q) {
@@ -23,11 +25,11 @@ if (!stub.k) {
     if (stub.e) call(['set', 'endpoint', stub.e]);
     if (stub.a) call(['setAccount', stub.a]);
     // The queue may grow while it is replayed (a callback calling rtp): read its length each time.
-    for (var q = stub.q, i = 0; i < q.length; i++) call(q[i], q[i].u, q[i].t);
+    for (var q = stub.q, i = 0; i < q.length; i++) call(q[i], 1);
     var live = function () { return call(arguments); };
     live.k = 1;
     // A reference to the stub kept by page code still works: its pushes are forwarded.
-    live.q = stub.q = { push: function (a) { call(a, a.u, a.t); } };
+    live.q = stub.q = { push: function (a) { call(a, 1); } };
     win.rtp = live;
   }).catch(report); // a failed load, or a failure while replaying: logged, never thrown
 }

@@ -2,9 +2,10 @@
 // README shows it ready to paste). It defines window.rtp as a queue stub that records each
 // call's `arguments` with the time and page URL of the call, records the collector endpoint
 // and account, and loads the tag asynchronously. Modeled on the RTP tag's snippet.
-// Included twice, the second copy does nothing (window.rtp exists already).
+// Included twice, the second copy does nothing (window.rtp is a function already).
 (function (w, d, src, endpoint, account) {
-  if (w.rtp) return;
+  // typeof, not truthiness: an element with id="rtp" is also window.rtp.
+  if (typeof w.rtp == 'function') return;
   var r = (w.rtp = function () {
     var a = arguments;
     a.t = Date.now();

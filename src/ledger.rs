@@ -41,15 +41,20 @@ impl<S: Store> Ledger<S> {
         id
     }
 
-    /// `true` the first time these values are seen in this session (and records them);
-    /// `false` for a repeat.
-    pub fn first_time(&mut self, values: &Values) -> bool {
+    /// `None` when these values were already sent in this session; otherwise the ledger key
+    /// to [`Ledger::record`] once the event is queued (so an event the tag failed to queue is
+    /// never marked as sent).
+    pub fn check(&mut self, values: &Values) -> Option<String> {
         let key = event_key(values.fingerprint());
-        if self.store.get(&key).is_some() {
-            return false;
+        match self.store.get(&key) {
+            Some(_) => None,
+            None => Some(key),
         }
-        self.store.set(&key, "1");
-        true
+    }
+
+    /// Records a key from [`Ledger::check`]: these values were sent in this session.
+    pub fn record(&mut self, key: &str) {
+        self.store.set(key, "1");
     }
 
     /// The underlying store.
@@ -80,18 +85,25 @@ mod tests {
     #[test]
     fn duplicate_value_in_same_session_is_recorded_once() {
         let mut l = Ledger::new(MemoryStore::default());
-        assert!(l.first_time(&values(&["MyEvent"])));
-        assert!(!l.first_time(&values(&["MyEvent"])));
-        assert!(l.first_time(&values(&["MyEvent", "download - example whitepaper"])));
-        assert!(!l.first_time(&values(&["MyEvent", "download - example whitepaper"])));
+        let one = values(&["MyEvent"]);
+        let two = values(&["MyEvent", "download - example whitepaper"]);
+        let key = l.check(&one).expect("new");
+        assert!(l.check(&one).is_some(), "not recorded until record()");
+        l.record(&key);
+        assert_eq!(l.check(&one), None);
+        let key = l.check(&two).expect("new");
+        l.record(&key);
+        assert_eq!(l.check(&two), None);
     }
 
     #[test]
     fn a_new_session_store_forgets_what_was_sent() {
         let mut l = Ledger::new(MemoryStore::default());
-        assert!(l.first_time(&values(&["MyEvent"])));
+        let key = l.check(&values(&["MyEvent"])).unwrap();
+        l.record(&key);
+        assert_eq!(l.check(&values(&["MyEvent"])), None);
         let mut fresh = Ledger::new(MemoryStore::default());
-        assert!(fresh.first_time(&values(&["MyEvent"])));
+        assert!(fresh.check(&values(&["MyEvent"])).is_some());
     }
 
     #[test]

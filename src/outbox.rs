@@ -39,6 +39,11 @@ impl Outbox {
         self.queued.len()
     }
 
+    /// The encoded length of the oldest queued event, if any.
+    pub fn next_len(&self) -> Option<usize> {
+        self.queued.first().map(String::len)
+    }
+
     /// Batches in flight.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()

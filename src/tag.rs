@@ -8,7 +8,7 @@ use crate::id::uuid_v4;
 use crate::ledger::Ledger;
 use crate::outbox::Outbox;
 use crate::store::Store;
-use crate::values::{utf16_len, validate, RawValues};
+use crate::values::{is_blank, utf16_len, validate, RawValues};
 use crate::verdict::{Rejection, Verdict};
 
 /// What the core needs from its surroundings; the browser implements it with `Date.now()`,
@@ -59,10 +59,11 @@ impl<S: Store> Tag<S> {
             Ok(v) => v,
             Err(r) => return Verdict::Rejected(r),
         };
-        if !self.ledger.first_time(&values) {
+        let Some(key) = self.ledger.check(&values) else {
             return Verdict::Duplicate;
-        }
+        };
         self.enqueue(Kind::Event, Some(&values), origin, env);
+        self.ledger.record(&key);
         Verdict::Accepted
     }
 
@@ -81,7 +82,7 @@ impl<S: Store> Tag<S> {
     /// `rtp('setAccount', id)` / `rtp('set', 'account', id)`.
     pub fn set_account(&mut self, id: Option<String>) -> Verdict {
         match id {
-            Some(a) if !a.trim().is_empty() && utf16_len(&a) <= 255 => {
+            Some(a) if !is_blank(&a) && utf16_len(&a) <= 255 => {
                 self.account = Some(a);
                 Verdict::Done
             }
@@ -92,7 +93,7 @@ impl<S: Store> Tag<S> {
     /// `rtp('set', 'endpoint', url)`.
     pub fn set_endpoint(&mut self, url: Option<String>) -> Verdict {
         match url {
-            Some(u) if !u.trim().is_empty() => {
+            Some(u) if !is_blank(&u) => {
                 self.endpoint = Some(u);
                 Verdict::Done
             }

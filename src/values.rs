@@ -52,13 +52,13 @@ impl Values {
         &self.0
     }
 
-    /// A 64-bit FNV-1a hash of the values in order, separated by U+001F (which a value may
-    /// contain, but then the lengths differ, and a collision only merges two ledger entries).
+    /// A 64-bit FNV-1a hash of the values' UTF-8 bytes in order, each followed by the byte
+    /// 0xFF, which never occurs in UTF-8: `["a", "b"]` and `["a\u{1f}b"]` hash differently.
     /// The session ledger stores this, not the values.
     pub fn fingerprint(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for v in &self.0 {
-            for b in v.bytes().chain(core::iter::once(0x1f)) {
+            for b in v.bytes().chain(core::iter::once(0xff)) {
                 h ^= b as u64;
                 h = h.wrapping_mul(0x0000_0100_0000_01b3);
             }
@@ -84,7 +84,7 @@ pub fn validate(raw: RawValues) -> Result<Values, Rejection> {
     let mut out = Vec::with_capacity(fields.len());
     for f in fields {
         match f {
-            Field::Text(s) if s.trim().is_empty() => return Err(Rejection::EmptyValue),
+            Field::Text(s) if is_blank(&s) => return Err(Rejection::EmptyValue),
             Field::Text(s) if utf16_len(&s) > MAX_VALUE_LEN => return Err(Rejection::ValueTooLong),
             Field::Text(s) => out.push(s),
             Field::TooLong => return Err(Rejection::ValueTooLong),
@@ -93,6 +93,12 @@ pub fn validate(raw: RawValues) -> Result<Values, Rejection> {
         }
     }
     Ok(Values(out))
+}
+
+/// Empty, or only what JavaScript's `String.prototype.trim` removes: Unicode white space and
+/// U+FEFF (which Rust's `trim` keeps).
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
 }
 
 /// Length in UTF-16 code units, as JavaScript counts it.
@@ -131,6 +137,8 @@ mod tests {
     fn empty_and_blank_strings_are_rejected() {
         assert_eq!(validate(RawValues::Fields(vec![text("")])), Err(Rejection::EmptyValue));
         assert_eq!(validate(RawValues::Fields(vec![text("a"), text(" \t\n")])), Err(Rejection::EmptyValue));
+        // JavaScript's trim() also removes the byte order mark; Rust's does not.
+        assert_eq!(validate(RawValues::Fields(vec![text("\u{feff} \u{a0}")])), Err(Rejection::EmptyValue));
     }
 
     #[test]
@@ -167,5 +175,7 @@ mod tests {
         assert_ne!(fp(&["a", "b"]), fp(&["b", "a"]));
         assert_ne!(fp(&["ab"]), fp(&["a", "b"]));
         assert_ne!(fp(&["a"]), fp(&["a", "a"]));
+        // A value may contain any separator a text could hold; 0xFF is not text.
+        assert_ne!(fp(&["a\u{1f}b"]), fp(&["a", "b"]));
     }
 }

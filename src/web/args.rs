@@ -71,8 +71,17 @@ fn field(x: &JsValue) -> Field {
     }
 }
 
-/// A string argument, or `None` for anything else.
-pub fn string(v: &JsValue) -> Option<String> {
+/// The longest URL argument read (a page URL, a view override, the endpoint), in UTF-16
+/// code units: the contract's limit.
+pub const MAX_URL: usize = crate::envelope::MAX_URL_LEN;
+
+/// A string argument of at most `max` UTF-16 code units, or `None` for anything else. Measured
+/// before it is copied: a page passing a 50 MB string must not grow the wasm memory for good.
+pub fn short_string(v: &JsValue, max: usize) -> Option<String> {
+    let s = v.dyn_ref::<JsString>()?;
+    if s.length() as usize > max {
+        return None;
+    }
     v.as_string()
 }
 

@@ -1,42 +1,102 @@
-//! The few JavaScript bindings that js-sys / web-sys lack or type too narrowly for us.
+//! The few JavaScript bindings that js-sys / web-sys lack, or bind without `catch`.
+//!
+//! Every binding here is `catch`: pages replace globals (`fetch` wrappers of RUM tools,
+//! `Date.now` of fake-timer libraries, `Function.prototype.bind` polyfills), and an exception
+//! from such a replacement must become a value here, never unwind through the wasm.
 
-use js_sys::{Function, Promise};
+use alloc::string::String;
+use js_sys::{Function, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Array.isArray(v)`; it throws on a revoked Proxy, and js-sys' binding does not catch.
+    /// `Array.isArray(v)`; it throws on a revoked Proxy.
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     pub fn is_array(v: &JsValue) -> Result<bool, JsValue>;
 
-    /// `s.isWellFormed()` (ES2024): no lone surrogates. One call, where js-sys'
-    /// `is_valid_utf16` calls `charCodeAt` once per character. Throws where unsupported
-    /// (browsers before 2023), hence `catch`.
+    #[wasm_bindgen(js_namespace = Date, js_name = now, catch)]
+    fn date_now() -> Result<f64, JsValue>;
+
+    /// `fetch(url, init)`: whatever the page's `fetch` returns (a wrapper may return anything).
+    #[wasm_bindgen(js_name = fetch, catch)]
+    pub fn fetch(url: &str, init: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `navigator.sendBeacon(url, body)`; throws on a bad URL.
+    #[wasm_bindgen(js_namespace = navigator, js_name = sendBeacon, catch)]
+    pub fn send_beacon(url: &str, body: &str) -> Result<bool, JsValue>;
+
+    /// `addEventListener(type, f)` on the window.
+    #[wasm_bindgen(js_name = addEventListener, catch)]
+    pub fn add_window_listener(kind: &str, f: &Function) -> Result<(), JsValue>;
+
+    /// `document.addEventListener(type, f)`.
+    #[wasm_bindgen(js_namespace = document, js_name = addEventListener, catch)]
+    pub fn add_document_listener(kind: &str, f: &Function) -> Result<(), JsValue>;
+
+    /// `crypto.getRandomValues(buf)`: a CSPRNG in every browser, secure context or not.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    pub fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
+
+    /// `location.toString()`: the page URL (`location.href`).
+    #[wasm_bindgen(js_namespace = location, js_name = toString, catch)]
+    pub fn location_href() -> Result<String, JsValue>;
+
     type Text;
     #[wasm_bindgen(method, js_name = isWellFormed, catch)]
     fn is_well_formed_(this: &Text) -> Result<bool, JsValue>;
 
-    /// A promise seen as a plain thenable (js-sys 0.3.107's `then` only takes closures).
+    /// Anything with a `then` method (a promise, or what a page's `fetch` wrapper returned).
     type Thenable;
-    #[wasm_bindgen(method, js_name = then)]
-    fn then1(this: &Thenable, ok: &Function) -> JsValue;
-    #[wasm_bindgen(method, js_name = then)]
-    fn then2(this: &Thenable, ok: &Function, err: &Function) -> JsValue;
+    #[wasm_bindgen(method, js_name = then, catch)]
+    fn then1(this: &Thenable, ok: &Function) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, js_name = then, catch)]
+    fn then2(this: &Thenable, ok: &Function, err: &Function) -> Result<JsValue, JsValue>;
+
+    /// `new Promise(executor)`.
+    #[wasm_bindgen(js_name = Promise)]
+    pub type Deferred;
+    #[wasm_bindgen(constructor, js_class = "Promise", catch)]
+    pub fn new(executor: &Function) -> Result<Deferred, JsValue>;
+
+    type Body;
+    #[wasm_bindgen(method, js_name = text, catch)]
+    fn text(this: &Body) -> Result<JsValue, JsValue>;
+
+    type Bindable;
+    #[wasm_bindgen(method, js_name = bind, catch)]
+    fn bind_(this: &Bindable, context: &JsValue, arg: &JsValue) -> Result<Function, JsValue>;
 }
 
-/// Whether `s` has no lone surrogate; `true` where `isWellFormed` is not supported (the value
-/// is then sent with U+FFFD in place of the lone surrogate, as `TextEncoder` would).
-pub fn is_well_formed(s: &js_sys::JsString) -> bool {
+/// `Date.now()`, or `None` when the page's replacement threw or returned a non-number.
+pub fn now() -> Option<f64> {
+    date_now().ok().filter(|t| t.is_finite())
+}
+
+/// Whether `s` has no lone surrogate (`String.prototype.isWellFormed`, ES2024); `true` where
+/// it is not supported (the value is then sent with U+FFFD in place of a lone surrogate).
+pub fn is_well_formed(s: &JsString) -> bool {
     s.unchecked_ref::<Text>().is_well_formed_().unwrap_or(true)
 }
 
-/// `promise.then(ok)` with a plain function.
-pub fn then(p: &Promise, ok: &Function) {
-    p.unchecked_ref::<Thenable>().then1(ok);
+/// `p.then(ok)`; `Err` when `p` is not a thenable or `then` threw.
+pub fn then(p: &JsValue, ok: &Function) -> Result<(), JsValue> {
+    p.unchecked_ref::<Thenable>().then1(ok).map(drop)
 }
 
-/// `promise.then(ok, err)` with plain functions.
-pub fn then_or(p: &Promise, ok: &Function, err: &Function) {
-    p.unchecked_ref::<Thenable>().then2(ok, err);
+/// `p.then(ok, err)`; `Err` when `p` is not a thenable or `then` threw.
+pub fn then_or(p: &JsValue, ok: &Function, err: &Function) -> Result<(), JsValue> {
+    p.unchecked_ref::<Thenable>().then2(ok, err).map(drop)
+}
+
+/// Starts reading a response's body (a Promise), to be dropped. Chromium keeps a keepalive request's share of the
+/// 64 KiB in-flight quota until its response body is consumed (measured: unread, the third
+/// 30 KB keepalive POST in a row fails; read, none does), so every answer is drained.
+pub fn drain(response: &JsValue) -> Result<JsValue, JsValue> {
+    response.unchecked_ref::<Body>().text()
+}
+
+/// `f.bind(null, arg)`.
+pub fn bind(f: &Function, arg: &JsValue) -> Result<Function, JsValue> {
+    f.unchecked_ref::<Bindable>().bind_(&JsValue::NULL, arg)
 }

@@ -1,5 +1,6 @@
 //! [`Env`] in the browser: `Date.now()`, `crypto.getRandomValues`, `location`, `document.referrer`.
 
+use super::bindings;
 use crate::tag::Env;
 use alloc::string::String;
 
@@ -8,35 +9,45 @@ const POOL: usize = 256;
 
 /// The browser environment.
 pub struct BrowserEnv {
-    window: Option<web_sys::Window>,
     referrer: String,
     pool: [u8; POOL],
     used: usize,
+    /// The last time read; used when a page's `Date.now` replacement throws.
+    last_now: u64,
+    /// State of the fallback generator (xorshift), used only if `crypto` fails.
+    fallback: u64,
 }
 
 impl BrowserEnv {
     /// Reads what does not change during the page's life (the referrer).
     pub fn new() -> Self {
-        let window = web_sys::window();
-        let referrer = window.as_ref().and_then(|w| w.document()).map(|d| d.referrer()).unwrap_or_default();
-        BrowserEnv { window, referrer, pool: [0; POOL], used: POOL }
+        let referrer = web_sys::window().and_then(|w| w.document()).map(|d| d.referrer()).unwrap_or_default();
+        BrowserEnv { referrer, pool: [0; POOL], used: POOL, last_now: 0, fallback: 0 }
     }
 }
 
 impl Env for BrowserEnv {
     fn now(&mut self) -> u64 {
-        js_sys::Date::now() as u64
+        match bindings::now() {
+            Some(t) if t >= 0.0 => self.last_now = t as u64,
+            _ => {}
+        }
+        self.last_now
     }
 
     fn random16(&mut self) -> [u8; 16] {
         if self.used + 16 > POOL {
-            // getRandomValues is a CSPRNG in every browser, secure context or not.
-            let filled = self.window.as_ref().and_then(|w| w.crypto().ok()).map(|c| c.get_random_values_with_u8_array(&mut self.pool).is_ok());
-            if filled != Some(true) {
-                // Not seen in a supported browser; ids must still differ, so use Math.random.
+            if bindings::get_random_values(&mut self.pool).is_err() {
+                // Not seen in a supported browser. Ids must still differ: xorshift64 seeded by
+                // the clock (not a CSPRNG; the collector only needs them unique).
+                let mut x = self.fallback ^ self.now() ^ 0x9e37_79b9_7f4a_7c15;
                 for b in self.pool.iter_mut() {
-                    *b = (js_sys::Math::random() * 256.0) as u8;
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    *b = x as u8;
                 }
+                self.fallback = x;
             }
             self.used = 0;
         }
@@ -49,7 +60,7 @@ impl Env for BrowserEnv {
     }
 
     fn page_url(&mut self) -> String {
-        self.window.as_ref().and_then(|w| w.location().href().ok()).unwrap_or_default()
+        bindings::location_href().unwrap_or_default()
     }
 
     fn referrer(&mut self) -> String {

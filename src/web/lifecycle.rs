@@ -10,9 +10,8 @@ use wasm_bindgen::JsCast;
 
 /// Calls `hook` on `pagehide`, and on `visibilitychange` when the page becomes hidden.
 pub fn on_page_hidden(hook: &Function) {
-    let Some(window) = web_sys::window() else { return };
-    let _ = window.add_event_listener_with_callback("pagehide", hook);
-    if let Some(doc) = window.document() {
+    let _ = super::bindings::add_window_listener("pagehide", hook);
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         // The hook checks nothing itself; filter visibilitychange to the hidden state here.
         let filter = wasm_bindgen::closure::Closure::<dyn FnMut(JsValueAlias)>::new({
             let hook = hook.clone();
@@ -23,7 +22,7 @@ pub fn on_page_hidden(hook: &Function) {
                 }
             }
         });
-        let _ = doc.add_event_listener_with_callback("visibilitychange", filter.as_ref().unchecked_ref());
+        let _ = super::bindings::add_document_listener("visibilitychange", filter.as_ref().unchecked_ref());
         filter.forget(); // lives as long as the page
     }
 }

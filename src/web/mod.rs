@@ -1,10 +1,14 @@
 //! The browser edge: the `rtp` export, the tag's state for this page, and the hooks that move
 //! events out (a microtask after each call, the network answers, the page lifecycle).
 //!
-//! Nothing here throws into the page: every browser call that can fail returns a `Result`
-//! that is handled; the state is borrowed with `try_borrow_mut`, so a re-entrant call (a
-//! callback calling `rtp`) is answered, not a panic. The loader wraps each call in a
-//! try/catch as a last guard.
+//! Nothing here throws into the page, and nothing can leave the state borrowed:
+//! - the state (`EDGE`) is borrowed only around plain Rust work and `catch` bindings; every
+//!   call that may run page code (`fetch`, `then`, `bind`, console, callbacks) happens after
+//!   the borrow is released, so an exception or a re-entrant `rtp()` from page code cannot
+//!   wedge the tag;
+//! - the borrow is `try_borrow_mut`: a re-entrant call during the few places where page code
+//!   still runs under it (getters are read before borrowing) is answered `"busy"`, not a panic.
+//! The loader wraps each call in a try/catch as a last guard.
 
 pub mod args;
 mod bindings;
@@ -15,14 +19,16 @@ pub mod session_store;
 pub mod transport;
 
 use crate::command::{parse, parse_setting, Command, Setting};
+use crate::envelope::BATCH_OVERHEAD;
+use crate::outbox::Outgoing;
 use crate::tag::{Env, Origin, Tag};
 use crate::verdict::{Rejection, Verdict};
-use env::BrowserEnv;
-use js_sys::{Function, Object, Promise, Reflect};
-use session_store::SessionStore;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
+use env::BrowserEnv;
+use js_sys::{Function, Object, Promise, Reflect};
+use session_store::SessionStore;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -40,12 +46,41 @@ struct Edge {
     warned_no_endpoint: bool,
 }
 
+impl Edge {
+    fn in_flight_bytes(&self) -> usize {
+        self.keepalive.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The next queued batch that fits the keepalive budget left (a lone batch always fits:
+    /// an event is far below 64 KiB), counted in flight, with the endpoint to send it to.
+    #[inline(never)] // shared by pump and page_hidden: one copy in the wasm
+    fn next_batch(&mut self) -> Option<(String, Outgoing)> {
+        let endpoint = String::from(self.tag.endpoint()?);
+        let in_flight = self.in_flight_bytes();
+        let room = transport::KEEPALIVE_BUDGET.saturating_sub(in_flight);
+        if in_flight > 0 && self.tag.outbox.next_len()? + BATCH_OVERHEAD > room {
+            return None;
+        }
+        let batch = self.tag.outbox.take_batch(self.env.now(), room.min(transport::MAX_BATCH_BYTES))?;
+        self.keepalive.push((batch.id, batch.body.len()));
+        Some((endpoint, batch))
+    }
+
+    /// The batch `id` is no longer in flight.
+    fn landed(&mut self, id: u32) {
+        self.keepalive.retain(|(b, _)| *b != id);
+    }
+}
+
 /// JavaScript functions that call back into the edge, made once and reused.
 struct Hooks {
     pump: Closure<dyn FnMut(JsValue)>,
     answered: Closure<dyn FnMut(JsValue, JsValue)>,
     unreachable: Closure<dyn FnMut(JsValue, JsValue)>,
     page_hidden: Closure<dyn FnMut(JsValue)>,
+    /// The executor of `flush`'s Promise: its `resolve` joins the waiters. The same closure
+    /// type as `answered`, so it costs no new glue (a stack closure for `Promise::new` did).
+    defer: Closure<dyn FnMut(JsValue, JsValue)>,
 }
 
 /// The page's one tag. A plain static, not `thread_local!` (which needs std): the wasm is
@@ -59,12 +94,17 @@ fn with_edge<R>(f: impl FnOnce(&mut Edge) -> R) -> Option<R> {
     EDGE.0.try_borrow_mut().ok().and_then(|mut e| e.as_mut().map(f))
 }
 
+fn hook(f: impl FnOnce(&Hooks) -> &JsValue) -> Option<Function> {
+    with_edge(|e| f(&e.hooks).unchecked_ref::<Function>().clone())
+}
+
 /// Sets the tag up for this page: the session, the storage, the lifecycle listeners.
-/// Called by the loader once; calling it again does nothing.
+/// Called by the loader once; calling it again (or while the tag is busy) does nothing.
 #[wasm_bindgen]
 pub fn boot() {
-    if with_edge(|_| ()).is_some() {
-        return;
+    match EDGE.0.try_borrow() {
+        Ok(e) if e.is_none() => {}
+        _ => return, // booted, or busy (which means booted)
     }
     let mut env = BrowserEnv::new();
     let tag = Tag::new(SessionStore::open(), &mut env);
@@ -73,11 +113,16 @@ pub fn boot() {
         answered: Closure::new(answered),
         unreachable: Closure::new(unreachable),
         page_hidden: Closure::new(|_| page_hidden()),
+        defer: Closure::new(|resolve: JsValue, _reject: JsValue| wait(resolve.unchecked_into())),
     };
-    lifecycle::on_page_hidden(hooks.page_hidden.as_ref().unchecked_ref());
     let edge = Edge { tag, env, hooks, scheduled: false, keepalive: Vec::new(), waiters: Vec::new(), warned_no_endpoint: false };
-    if let Ok(mut e) = EDGE.0.try_borrow_mut() {
-        *e = Some(edge);
+    match EDGE.0.try_borrow_mut() {
+        Ok(mut e) if e.is_none() => *e = Some(edge),
+        _ => return,
+    }
+    // Listeners only once the state that owns their hook is stored.
+    if let Some(f) = hook(|h| h.page_hidden.as_ref()) {
+        lifecycle::on_page_hidden(&f);
     }
 }
 
@@ -87,8 +132,8 @@ pub fn boot() {
 #[wasm_bindgen]
 pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url: JsValue, time: JsValue) -> JsValue {
     boot();
-    let command = parse(action.as_string().as_deref(), method.as_string().as_deref());
-    let origin = Origin { time: args::time(&time), url: args::string(&url) };
+    let command = parse(args::short_string(&action, 16).as_deref(), args::short_string(&method, 16).as_deref());
+    let origin = Origin { time: args::time(&time), url: args::short_string(&url, args::MAX_URL) };
     // Read page values before borrowing the state: a getter may run page code.
     let verdict = match command {
         Command::SendEvent => {
@@ -96,11 +141,14 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
             with_edge(|e| e.tag.send_event(raw, origin, &mut e.env))
         }
         Command::SendView => {
-            let page = if data.is_undefined() || data.is_null() { Ok(None) } else { data.as_string().map(Some).ok_or(()) };
+            let page = if data.is_undefined() || data.is_null() { Ok(None) } else { args::short_string(&data, args::MAX_URL).map(Some).ok_or(()) };
             with_edge(|e| e.tag.send_view(page, origin, &mut e.env))
         }
-        Command::SetAccount => with_edge(|e| e.tag.set_account(method.as_string())),
-        Command::Set => set(parse_setting(method.as_string().as_deref()), &data),
+        Command::SetAccount => {
+            let id = args::short_string(&method, 255);
+            with_edge(|e| e.tag.set_account(id))
+        }
+        Command::Set => set(parse_setting(args::short_string(&method, 16).as_deref()), &data),
         Command::Flush => return flush(args::callback(&[&method, &data])),
         Command::Unsupported => {
             console::debug_with("rtp: command ignored (not implemented by this tag)", &action);
@@ -110,18 +158,15 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
             Some(Verdict::Ignored)
         }
     };
-    let verdict = match verdict {
-        Some(v) => v,
-        // Only when a callback re-enters rtp() while the tag is busy: refuse quietly.
-        None => return JsValue::from_str("busy"),
+    let Some(verdict) = verdict else {
+        // Only when page code re-enters rtp() while the tag is busy: refused, quietly.
+        return JsValue::from_str("busy");
     };
     match verdict {
         Verdict::Accepted => {
-            with_edge(|e| {
-                if e.tag.debug() {
-                    console::debug_with("rtp: accepted", &data);
-                }
-            });
+            if with_edge(|e| e.tag.debug()) == Some(true) {
+                console::debug_with("rtp: accepted", &data);
+            }
             schedule_pump();
         }
         Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", &data),
@@ -132,9 +177,10 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
 }
 
 fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
+    let text = args::short_string(value, args::MAX_URL);
     let v = with_edge(|e| match setting {
-        Some(Setting::Endpoint) => e.tag.set_endpoint(value.as_string()),
-        Some(Setting::Account) => e.tag.set_account(value.as_string()),
+        Some(Setting::Endpoint) => e.tag.set_endpoint(text),
+        Some(Setting::Account) => e.tag.set_account(text.filter(|t| t.len() <= 255 * 3)),
         Some(Setting::Debug) => e.tag.set_debug(value.is_truthy()),
         None => Verdict::Rejected(Rejection::UnknownSetting),
     });
@@ -147,100 +193,142 @@ fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
 /// Runs [`pump`] once at the end of the current task (a microtask): calls made in the same
 /// task share one request, and a lone call leaves at once.
 fn schedule_pump() {
-    let hook = with_edge(|e| {
-        if e.scheduled {
-            return None;
-        }
+    let f = with_edge(|e| {
+        let first = !e.scheduled;
         e.scheduled = true;
-        Some(e.hooks.pump.as_ref().unchecked_ref::<Function>().clone())
+        first.then(|| e.hooks.pump.as_ref().unchecked_ref::<Function>().clone())
     });
-    if let Some(Some(f)) = hook {
-        bindings::then(&Promise::resolve(&JsValue::UNDEFINED), &f);
+    if let Some(Some(f)) = f {
+        if bindings::then(&Promise::resolve(&JsValue::UNDEFINED), &f).is_err() {
+            pump(); // the page broke promises: send now rather than never
+        }
     }
 }
 
-/// Sends everything queued, in batches of at most [`transport::MAX_BATCH_BYTES`], then answers
-/// `flush` waiters if nothing is left in flight.
+/// Sends the queued batches that fit the keepalive budget (the rest follow as answers free
+/// room), one at a time: taken under the borrow, sent after it. Then answers `flush` waiters
+/// if nothing is left in flight.
 fn pump() {
-    send_queued();
+    let warn = with_edge(|e| {
+        e.scheduled = false;
+        let warn = e.tag.endpoint().is_none() && !e.warned_no_endpoint && e.tag.outbox.queued() > 0;
+        e.warned_no_endpoint |= warn;
+        warn
+    });
+    if warn == Some(true) {
+        console::warn("rtp: no collector endpoint set; events are kept until rtp('set', 'endpoint', url)", &JsValue::UNDEFINED);
+    }
+    // A batch that could not be started goes back in front: stop, or it would be taken again.
+    while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
+        if !send(&endpoint, b.id, &b.body) {
+            break;
+        }
+    }
     settle_waiters();
 }
 
-fn send_queued() {
-    with_edge(|e| {
-        e.scheduled = false;
-        let Some(endpoint) = e.tag.endpoint().map(String::from) else {
-            if !e.warned_no_endpoint && e.tag.outbox.queued() > 0 {
-                e.warned_no_endpoint = true;
-                console::warn("rtp: no collector endpoint set; events are kept until rtp('set', 'endpoint', url)", &JsValue::UNDEFINED);
-            }
-            return;
-        };
-        let now = e.env.now();
-        while let Some(batch) = e.tag.outbox.take_batch(now, transport::MAX_BATCH_BYTES) {
-            let in_flight: usize = e.keepalive.iter().map(|(_, n)| n).sum();
-            let keepalive = in_flight + batch.body.len() <= transport::KEEPALIVE_BUDGET;
-            let Some(promise) = transport::post(&endpoint, &batch.body, keepalive) else {
-                e.tag.outbox.fail(batch.id);
-                break;
-            };
-            if keepalive {
-                e.keepalive.push((batch.id, batch.body.len()));
-            }
-            let id = JsValue::from(batch.id);
-            let ok: Function = e.hooks.answered.as_ref().unchecked_ref::<Function>().bind1(&JsValue::NULL, &id).unchecked_into();
-            let err: Function = e.hooks.unreachable.as_ref().unchecked_ref::<Function>().bind1(&JsValue::NULL, &id).unchecked_into();
-            bindings::then_or(&promise, &ok, &err);
-        }
+/// POSTs one batch, outside the borrow: the page's `fetch` may be a wrapper that throws,
+/// returns a non-promise, or calls `rtp()` itself. `false` when it could not be started.
+fn send(endpoint: &str, id: u32, body: &str) -> bool {
+    let id_js = JsValue::from(id);
+    let hooks = with_edge(|e| {
+        let ok = e.hooks.answered.as_ref().unchecked_ref::<Function>().clone();
+        let err = e.hooks.unreachable.as_ref().unchecked_ref::<Function>().clone();
+        (ok, err)
     });
+    let started = hooks.ok_or(JsValue::NULL).and_then(|(ok, err)| {
+        let promise = transport::post(endpoint, body)?;
+        bindings::then_or(&promise, &bindings::bind(&ok, &id_js)?, &bindings::bind(&err, &id_js)?)
+    });
+    if let Err(error) = &started {
+        console::debug_with("rtp: request not started; batch kept queued", error);
+        with_edge(|e| {
+            e.landed(id);
+            e.tag.outbox.fail(id);
+        });
+    }
+    started.is_ok()
+}
+
+/// What became of a batch, for the console (logged after the state is released).
+enum Outcome {
+    Acknowledged,
+    Refused,
+    Retry,
 }
 
 /// The collector answered batch `id`.
 fn answered(id: JsValue, response: JsValue) {
     let status = response.dyn_ref::<web_sys::Response>().map(|r| r.status()).unwrap_or(0);
+    let drained = bindings::drain(&response);
     let id = id.as_f64().unwrap_or(-1.0) as u32;
-    with_edge(|e| {
-        e.keepalive.retain(|(b, _)| *b != id);
+    let outcome = with_edge(|e| {
+        e.landed(id);
         if (200..300).contains(&status) {
             e.tag.outbox.ack(id);
+            Outcome::Acknowledged
         } else if (400..500).contains(&status) && status != 408 && status != 429 {
             // The collector refused the batch as malformed: resending it cannot help.
-            console::warn("rtp: the collector refused a batch (HTTP status below); dropped", &JsValue::from(status));
             e.tag.outbox.ack(id);
+            Outcome::Refused
         } else {
-            console::debug_with("rtp: the collector did not accept a batch; it stays queued. HTTP status:", &JsValue::from(status));
             e.tag.outbox.fail(id);
+            Outcome::Retry
         }
     });
+    let status = JsValue::from(status);
+    match outcome {
+        Some(Outcome::Refused) => console::warn("rtp: the collector refused a batch (HTTP status below); dropped", &status),
+        Some(Outcome::Retry) => console::debug_with("rtp: batch not accepted; kept queued. HTTP status:", &status),
+        _ => {}
+    }
+    if matches!(outcome, Some(Outcome::Acknowledged | Outcome::Refused)) {
+        // Room was freed: what waited for the keepalive budget goes once the body is read,
+        // when Chromium gives the request's quota back. (Not after a failure: retrying at
+        // once would hammer a collector that is down.) `scheduled` keeps flush waiting.
+        let pump_hook = with_edge(|e| {
+            let more = e.tag.outbox.queued() > 0 && !e.scheduled;
+            e.scheduled |= more;
+            more.then(|| e.hooks.pump.as_ref().unchecked_ref::<Function>().clone())
+        });
+        if let Some(Some(f)) = pump_hook {
+            if drained.and_then(|p| bindings::then_or(&p, &f, &f)).is_err() {
+                pump();
+            }
+        }
+    }
     settle_waiters();
 }
 
 /// The request for batch `id` failed before an answer (network error, CORS, offline).
 fn unreachable(id: JsValue, error: JsValue) {
     let id = id.as_f64().unwrap_or(-1.0) as u32;
-    console::debug_with("rtp: the collector could not be reached; the batch stays queued", &error);
+    console::debug_with("rtp: collector unreachable; batch kept queued", &error);
     with_edge(|e| {
-        e.keepalive.retain(|(b, _)| *b != id);
+        e.landed(id);
         e.tag.outbox.fail(id);
     });
     settle_waiters();
 }
 
-/// The page is being hidden or left: whatever is queued goes by `sendBeacon`, which the
-/// browser delivers after the page is gone. A refused beacon leaves its events queued.
+/// The page is being hidden or left: what is queued goes by `sendBeacon`, which the browser
+/// delivers after the page is gone, within the budget that keepalive fetches in flight leave
+/// (Chromium counts both in one quota). A refused beacon leaves its events queued.
 fn page_hidden() {
-    with_edge(|e| {
-        let Some(endpoint) = e.tag.endpoint().map(String::from) else { return };
-        let now = e.env.now();
-        while let Some(batch) = e.tag.outbox.take_batch(now, transport::MAX_BATCH_BYTES) {
-            if transport::beacon(&endpoint, &batch.body) {
-                e.tag.outbox.ack(batch.id);
+    while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
+        let queued = transport::beacon(&endpoint, &b.body);
+        with_edge(|e| {
+            e.landed(b.id);
+            if queued {
+                e.tag.outbox.ack(b.id);
             } else {
-                e.tag.outbox.fail(batch.id);
-                break;
+                e.tag.outbox.fail(b.id);
             }
+        });
+        if !queued {
+            break; // refused: it is back in front of the queue
         }
-    });
+    }
     settle_waiters();
 }
 
@@ -248,17 +336,21 @@ fn page_hidden() {
 /// is acknowledged by the collector, or `false` if a batch failed meanwhile; the callback, if
 /// given, is called with the same value.
 fn flush(callback: Option<Function>) -> JsValue {
-    let mut callback = callback;
-    let promise = Promise::new(&mut |resolve, _reject| {
-        let waiter = resolve;
-        if let Some(cb) = callback.take() {
-            let _ = with_edge(|e| e.waiters.push(cb));
-        }
-        let _ = with_edge(|e| e.waiters.push(waiter));
-    });
+    if let Some(cb) = callback {
+        wait(cb);
+    }
+    let promise = hook(|h| h.defer.as_ref()).and_then(|f| bindings::Deferred::new(&f).ok());
     schedule_pump();
     settle_waiters();
-    promise.into()
+    promise.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Adds a `flush` waiter; answers `false` at once when the tag is busy (a re-entrant call)
+/// rather than never.
+fn wait(f: Function) {
+    if with_edge(|e| e.waiters.push(f.clone())).is_none() {
+        call_later(&f, &JsValue::FALSE);
+    }
 }
 
 /// Answers `flush` waiters when nothing is queued or in flight (`true`), or when something is
@@ -281,7 +373,7 @@ fn settle_waiters() {
 /// Calls a page callback after the current task, so its exceptions and its timing never
 /// become ours.
 fn call_later(f: &Function, arg: &JsValue) {
-    bindings::then(&Promise::resolve(arg), f);
+    let _ = bindings::then(&Promise::resolve(arg), f);
 }
 
 /// What a callback of an unsupported command receives: `{error: 'unsupported', message}`.

@@ -10,6 +10,9 @@ use crate::store::{MemoryStore, Store};
 use alloc::string::String;
 use web_sys::Storage;
 
+/// One message for every way sessionStorage fails (absent, read throws, write throws or full).
+const FALLBACK: &str = "rtp: sessionStorage unavailable (blocked or full); the session ledger is kept in memory for this page";
+
 /// The session ledger's storage.
 pub struct SessionStore {
     storage: Option<Storage>,
@@ -22,7 +25,7 @@ impl SessionStore {
     pub fn open() -> Self {
         let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
         if storage.is_none() {
-            console::debug("rtp: sessionStorage unavailable; the session ledger is kept in memory for this page");
+            console::debug(FALLBACK);
         }
         SessionStore { writable: storage.is_some(), storage, memory: MemoryStore::default() }
     }
@@ -36,7 +39,7 @@ impl Store for SessionStore {
         match self.storage.as_ref().map(|s| s.get_item(key)) {
             Some(Ok(v)) => v,
             Some(Err(_)) => {
-                console::debug("rtp: sessionStorage read failed; the session ledger is kept in memory for this page");
+                console::debug(FALLBACK);
                 self.storage = None;
                 self.writable = false;
                 None
@@ -51,7 +54,7 @@ impl Store for SessionStore {
                 return true;
             }
             self.writable = false;
-            console::debug("rtp: sessionStorage write failed (blocked or full); new ledger entries are kept in memory");
+            console::debug(FALLBACK);
         }
         self.memory.set(key, value)
     }

@@ -2,37 +2,39 @@
 //!
 //! Both send the body as a string, so the browser sets `Content-Type: text/plain;charset=UTF-8`:
 //! a CORS-simple request, no preflight (Fetch standard, "CORS-safelisted request-header").
-//! Credentials are never sent.
+//! `fetch` omits credentials. Every call is `catch`: a page's `fetch` wrapper may throw.
 
-use js_sys::Promise;
+use super::bindings;
+use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
-use web_sys::{RequestCredentials, RequestInit, RequestMode};
 
 /// A batch body is at most this many bytes.
-pub const MAX_BATCH_BYTES: usize = 60 * 1024;
+pub const MAX_BATCH_BYTES: usize = 32 * 1024;
 
-/// Browsers allow at most 64 KiB of body in flight across all keepalive fetches and beacons
-/// of a page (Fetch standard, "keepalive" step; Chromium enforces it per renderer).
-pub const KEEPALIVE_BUDGET: usize = 64 * 1024;
+/// Keepalive bodies the tag keeps in flight: half of the 64 KiB that a page may have in flight
+/// across all keepalive fetches and beacons (Fetch standard, "keepalive" step; Chromium counts
+/// beacons in the same quota). Half, because Chromium releases a request's share only once its
+/// response body has been read (see `bindings::drain`), which finishes after the answer that
+/// frees our own count, and because other scripts of the page share the quota.
+/// The tag only sends with keepalive, and keeps what does not fit queued until an answer frees
+/// room: a request that outlives the page is the only kind that cannot lose events.
+pub const KEEPALIVE_BUDGET: usize = 32 * 1024;
 
-/// Starts a POST of `body`; `keepalive` lets it outlive the page. Resolves to the `Response`.
-pub fn post(endpoint: &str, body: &str, keepalive: bool) -> Option<Promise> {
-    let window = web_sys::window()?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    // web-sys 0.3.107 has no RequestInit::set_keepalive; the dictionary member is plain JS.
-    let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::from_bool(keepalive));
-    init.set_mode(RequestMode::Cors);
-    init.set_credentials(RequestCredentials::Omit);
-    Some(window.fetch_with_str_and_init(endpoint, &init))
+/// Starts a keepalive POST of `body`. `Ok` holds what `fetch` returned (a Promise of the
+/// Response, unless a page wrapper returned something else); `Err` when it threw.
+pub fn post(endpoint: &str, body: &str) -> Result<JsValue, JsValue> {
+    let init = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&init, &JsValue::from_str(k), v);
+    set("method", &JsValue::from_str("POST"))?;
+    set("body", &JsValue::from_str(body))?;
+    set("keepalive", &JsValue::TRUE)?;
+    set("mode", &JsValue::from_str("cors"))?;
+    set("credentials", &JsValue::from_str("omit"))?;
+    bindings::fetch(endpoint, &init)
 }
 
 /// Queues `body` with `navigator.sendBeacon`; `false` when the browser refused it (too big, or
 /// its beacon budget is spent). `true` means queued, not delivered: there is no answer.
 pub fn beacon(endpoint: &str, body: &str) -> bool {
-    web_sys::window()
-        .map(|w| w.navigator())
-        .and_then(|n| n.send_beacon_with_opt_str(endpoint, Some(body)).ok())
-        .unwrap_or(false)
+    bindings::send_beacon(endpoint, body).unwrap_or(false)
 }
