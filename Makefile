@@ -1,11 +1,12 @@
 # rtp-tag: the two commands of the README, and the steps they are made of.
 #   make demo   builds everything and serves the example pages with the local collector
 #   make test   installs what is missing, builds, and runs every test
+#   make bench  the side-by-side benchmark against peer trackers (bench/README.md)
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 PORT ?= 8787
 
-.PHONY: demo test setup build collector test-native test-wasm test-e2e size clean
+.PHONY: demo test setup build collector test-native test-wasm test-e2e size bench clean
 
 demo: build collector
 	@echo
@@ -39,6 +40,10 @@ test-e2e: build collector
 	node --test --test-concurrency=1 tests/e2e/
 
 size: build
+
+# The benchmark against peer trackers (issue 5): not a test; writes bench/results and bench/README.md.
+bench: build
+	$(MAKE) -C bench bench
 
 clean:
 	rm -rf dist target/bindgen
