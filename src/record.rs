@@ -61,7 +61,7 @@ pub const MAX_EVENTS: usize = 500;
 /// gives an origin about 5 MiB (about 5 million UTF-16 code units in Chromium and Firefox; old
 /// Safari on iOS had less), and that space belongs to the site. UTF-8 bytes are never fewer
 /// than UTF-16 code units, so the outbox takes at most about 5 % of it. That still holds about
-/// four full 60 KiB batches, a long outage's worth of events for one visitor.
+/// eight full 32 KiB batches, a long outage's worth of events for one visitor.
 pub const MAX_BYTES: usize = 256 * 1024;
 
 /// Why a stored value was discarded. Fieldless, with static texts (no `core::fmt`).
