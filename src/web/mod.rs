@@ -66,9 +66,14 @@ impl Edge {
         Some((endpoint, batch))
     }
 
-    /// The batch `id` is no longer in flight.
-    fn landed(&mut self, id: u32) {
+    /// The batch `id` is no longer in flight: done (`delivered`), or back in front of the queue.
+    fn finished(&mut self, id: u32, delivered: bool) {
         self.keepalive.retain(|(b, _)| *b != id);
+        if delivered {
+            self.tag.outbox.ack(id);
+        } else {
+            self.tag.outbox.fail(id);
+        }
     }
 }
 
@@ -180,7 +185,7 @@ fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
     let text = args::short_string(value, args::MAX_URL);
     let v = with_edge(|e| match setting {
         Some(Setting::Endpoint) => e.tag.set_endpoint(text),
-        Some(Setting::Account) => e.tag.set_account(text.filter(|t| t.len() <= 255 * 3)),
+        Some(Setting::Account) => e.tag.set_account(text),
         Some(Setting::Debug) => e.tag.set_debug(value.is_truthy()),
         None => Verdict::Rejected(Rejection::UnknownSetting),
     });
@@ -193,15 +198,18 @@ fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
 /// Runs [`pump`] once at the end of the current task (a microtask): calls made in the same
 /// task share one request, and a lone call leaves at once.
 fn schedule_pump() {
-    let f = with_edge(|e| {
-        let first = !e.scheduled;
-        e.scheduled = true;
-        first.then(|| e.hooks.pump.as_ref().unchecked_ref::<Function>().clone())
-    });
-    if let Some(Some(f)) = f {
-        if bindings::then(&Promise::resolve(&JsValue::UNDEFINED), &f).is_err() {
-            pump(); // the page broke promises: send now rather than never
-        }
+    schedule_pump_after(Ok(Promise::resolve(&JsValue::UNDEFINED).into()));
+}
+
+/// Runs [`pump`] once `after` settles, unless a pump is already scheduled. `scheduled` stays
+/// set meanwhile, which keeps `flush` waiters waiting.
+fn schedule_pump_after(after: Result<JsValue, JsValue>) {
+    if with_edge(|e| !core::mem::replace(&mut e.scheduled, true)) != Some(true) {
+        return;
+    }
+    let started = hook(|h| h.pump.as_ref()).ok_or(JsValue::NULL).and_then(|f| bindings::then_or(&after?, &f, &f));
+    if started.is_err() {
+        pump(); // the page broke promises: send now rather than never
     }
 }
 
@@ -231,21 +239,14 @@ fn pump() {
 /// returns a non-promise, or calls `rtp()` itself. `false` when it could not be started.
 fn send(endpoint: &str, id: u32, body: &str) -> bool {
     let id_js = JsValue::from(id);
-    let hooks = with_edge(|e| {
-        let ok = e.hooks.answered.as_ref().unchecked_ref::<Function>().clone();
-        let err = e.hooks.unreachable.as_ref().unchecked_ref::<Function>().clone();
-        (ok, err)
-    });
+    let hooks = hook(|h| h.answered.as_ref()).zip(hook(|h| h.unreachable.as_ref()));
     let started = hooks.ok_or(JsValue::NULL).and_then(|(ok, err)| {
         let promise = transport::post(endpoint, body)?;
         bindings::then_or(&promise, &bindings::bind(&ok, &id_js)?, &bindings::bind(&err, &id_js)?)
     });
     if let Err(error) = &started {
         console::debug_with("rtp: request not started; batch kept queued", error);
-        with_edge(|e| {
-            e.landed(id);
-            e.tag.outbox.fail(id);
-        });
+        with_edge(|e| e.finished(id, false));
     }
     started.is_ok()
 }
@@ -262,40 +263,29 @@ fn answered(id: JsValue, response: JsValue) {
     let status = response.dyn_ref::<web_sys::Response>().map(|r| r.status()).unwrap_or(0);
     let drained = bindings::drain(&response);
     let id = id.as_f64().unwrap_or(-1.0) as u32;
-    let outcome = with_edge(|e| {
-        e.landed(id);
-        if (200..300).contains(&status) {
-            e.tag.outbox.ack(id);
-            Outcome::Acknowledged
-        } else if (400..500).contains(&status) && status != 408 && status != 429 {
-            // The collector refused the batch as malformed: resending it cannot help.
-            e.tag.outbox.ack(id);
-            Outcome::Refused
-        } else {
-            e.tag.outbox.fail(id);
-            Outcome::Retry
-        }
+    let outcome = if (200..300).contains(&status) {
+        Outcome::Acknowledged
+    } else if (400..500).contains(&status) && status != 408 && status != 429 {
+        // The collector refused the batch as malformed: resending it cannot help.
+        Outcome::Refused
+    } else {
+        Outcome::Retry
+    };
+    let more = with_edge(|e| {
+        e.finished(id, !matches!(outcome, Outcome::Retry));
+        e.tag.outbox.queued() > 0
     });
     let status = JsValue::from(status);
     match outcome {
-        Some(Outcome::Refused) => console::warn("rtp: the collector refused a batch (HTTP status below); dropped", &status),
-        Some(Outcome::Retry) => console::debug_with("rtp: batch not accepted; kept queued. HTTP status:", &status),
-        _ => {}
+        Outcome::Refused => console::warn("rtp: the collector refused a batch (HTTP status below); dropped", &status),
+        Outcome::Retry => console::debug_with("rtp: batch not accepted; kept queued. HTTP status:", &status),
+        Outcome::Acknowledged => {}
     }
-    if matches!(outcome, Some(Outcome::Acknowledged | Outcome::Refused)) {
+    if more == Some(true) && !matches!(outcome, Outcome::Retry) {
         // Room was freed: what waited for the keepalive budget goes once the body is read,
         // when Chromium gives the request's quota back. (Not after a failure: retrying at
-        // once would hammer a collector that is down.) `scheduled` keeps flush waiting.
-        let pump_hook = with_edge(|e| {
-            let more = e.tag.outbox.queued() > 0 && !e.scheduled;
-            e.scheduled |= more;
-            more.then(|| e.hooks.pump.as_ref().unchecked_ref::<Function>().clone())
-        });
-        if let Some(Some(f)) = pump_hook {
-            if drained.and_then(|p| bindings::then_or(&p, &f, &f)).is_err() {
-                pump();
-            }
-        }
+        // once would hammer a collector that is down.)
+        schedule_pump_after(drained);
     }
     settle_waiters();
 }
@@ -304,10 +294,7 @@ fn answered(id: JsValue, response: JsValue) {
 fn unreachable(id: JsValue, error: JsValue) {
     let id = id.as_f64().unwrap_or(-1.0) as u32;
     console::debug_with("rtp: collector unreachable; batch kept queued", &error);
-    with_edge(|e| {
-        e.landed(id);
-        e.tag.outbox.fail(id);
-    });
+    with_edge(|e| e.finished(id, false));
     settle_waiters();
 }
 
@@ -317,14 +304,7 @@ fn unreachable(id: JsValue, error: JsValue) {
 fn page_hidden() {
     while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
         let queued = transport::beacon(&endpoint, &b.body);
-        with_edge(|e| {
-            e.landed(b.id);
-            if queued {
-                e.tag.outbox.ack(b.id);
-            } else {
-                e.tag.outbox.fail(b.id);
-            }
-        });
+        with_edge(|e| e.finished(b.id, queued));
         if !queued {
             break; // refused: it is back in front of the queue
         }
