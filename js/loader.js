@@ -17,11 +17,42 @@ if (typeof stub != 'function' || !stub.q) {
   stub = win.rtp = function () { var a = arguments; a.t = Date.now(); a.u = location.href; stub.q.push(a); };
   stub.q = [];
 }
+// Web Locks (see src/outbox.rs, "Pages that are gone"). The page holds `rtp-tab-<id>` while
+// it is shown, so other pages leave its stored events alone. It is released on pagehide: a
+// page that is gone must not hold it, and Chromium keeps a page that holds a lock out of the
+// back-forward cache; a restored page takes it again.
+var locks = navigator.locks, id, held, release;
+function hold() {
+  held = 1;
+  try { locks.request('rtp-tab-' + id, function () { return held && new Promise(function (r) { release = r; }); }); } catch (e) {}
+}
+function unhold() {
+  held = 0;
+  if (release) release();
+  release = 0;
+}
+// Runs the tag's adopt() under the lock rtp-claim, with the names of the locks held or
+// requested: one page at a time decides which stored events belong to pages that are gone.
+// Without Web Locks (an insecure context, an old browser), adopt(null).
+function claim() {
+  function none() { tag.adopt(null); }
+  try {
+    locks.request('rtp-claim', function () {
+      return locks.query().then(function (s) {
+        tag.adopt(s.held.concat(s.pending).map(function (l) { return l.name; }).join(' '));
+      });
+    }).then(null, none);
+  } catch (e) { none(); }
+}
 // A second copy of the loader (or of a page's script tag) does nothing.
 if (!stub.k) {
   stub.k = 1;
   tag({ module_or_path: me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined }).then(function () {
-    tag.boot();
+    id = tag.boot(claim);
+    hold();
+    win.addEventListener('pagehide', unhold);
+    win.addEventListener('pageshow', function (e) { if (e.persisted) hold(); });
+    claim();
     if (stub.e) call(['set', 'endpoint', stub.e]);
     if (stub.a) call(['setAccount', stub.a]);
     // The queue may grow while it is replayed (a callback calling rtp): read its length each time.

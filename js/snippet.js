@@ -13,6 +13,16 @@
     r.q.push(a);
   });
   r.q = [];
+  // Left before the tag loaded: the queued calls are kept (the newest 99) for the next page
+  // of the site, whose tag sends them once.
+  w.addEventListener('pagehide', function () {
+    try {
+      if (w.rtp == r && r.q.length) {
+        var s = localStorage, k = 'rtp:q';
+        s.setItem(k, JSON.stringify(JSON.parse(s.getItem(k) || '[]').concat(r.q.splice(0)).slice(-99)));
+      }
+    } catch (e) {}
+  });
   r.e = endpoint;
   r.a = account;
   var s = d.createElement('script');

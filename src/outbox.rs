@@ -1,15 +1,94 @@
-//! The outbox: accepted events waiting for the collector's acknowledgement, cut into batches
-//! that fit a byte budget.
+//! The outbox: every accepted event until the collector acknowledges it.
 //!
-//! An event leaves the outbox only when its batch is acknowledged ([`Outbox::ack`]); a batch
-//! that failed goes back to the front, in order ([`Outbox::fail`]). This is the seam where
-//! durable delivery (persistence, retry schedule) plugs in.
+//! - **Write-ahead.** [`Outbox::push`] writes the event to the journal (`localStorage` in the
+//!   browser, in the format of [`crate::record`]) before it can be sent, and the record is
+//!   removed only when a 2xx acknowledges its batch ([`Outbox::delivered`]). Memory holds the
+//!   same events, so sending never reads storage; the journal is what the next page reads.
+//! - **Batches** ([`Outbox::take_batch`]) are cut to a byte budget, oldest first. A batch in
+//!   flight is acknowledged, refused or failed as a whole ([`Outbox::answered`]).
+//! - **Retry.** A failure pauses the whole outbox (not one batch) until the time
+//!   [`Backoff`] gives, persisted under [`PAUSE_KEY`] so that the next page, and the other
+//!   tabs, keep to it. A refusal (4xx other than 408 and 429) drops the batch; an event older
+//!   than the age cap is dropped instead of retried.
+//! - **Bounds.** At most [`MAX_EVENTS`] events and [`MAX_BYTES`] per page. Past either, the
+//!   oldest queued event is evicted (never one in flight, never the newest), its record is
+//!   removed, and the counter under [`EVICTED_KEY`] grows by one; the next batch reports it to
+//!   the collector as `evicted`, and it is cleared when that batch is acknowledged.
+//! - **Pages that are gone** ([`Outbox::adopt`]). Each record names the page that sends it. A
+//!   page holds the Web Lock `rtp-tab-<owner>` while it is shown; under the lock `rtp-claim`,
+//!   the edge lists the locks held or requested and hands them here. A record whose owner is not
+//!   among them belongs to a page that has gone (closed, navigated away, crashed): it is
+//!   rewritten with this page as owner and sent from here. Two pages never adopt the same
+//!   record, because adoption runs under one exclusive lock and rewrites the owner before the
+//!   lock is released; and a page never adopts a live page's records, because the owner's lock
+//!   is requested before the page writes its first record.
+//! - **Storage that fails.** A record that cannot be written (blocked, full) leaves the event
+//!   in memory only: it is still delivered by this page.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use crate::envelope::{encode_batch, BATCH_OVERHEAD};
+use crate::record::{self, decode_evicted, decode_for_key, encode_evicted, Corrupt, Pause, EVICTED_KEY, KEY_PREFIX, PAUSE_KEY};
+use crate::retry::{Answer, Backoff, DropReason, Next, MAX_DELAY_MS, MAX_RETRY_AFTER_MS};
+use crate::store::Store;
 
-/// A batch handed to the transport: its id (for [`Outbox::ack`] / [`Outbox::fail`]) and body.
+/// At most this many events per page: 1,000, so that a burst of 1,000 distinct events in one
+/// task is delivered whole (the benchmark sends one).
+pub const MAX_EVENTS: usize = 1_000;
+
+/// At most this many bytes per page, counting each record's key, header and event: 768 KiB,
+/// enough for [`MAX_EVENTS`] events of four 200-character values. localStorage gives an
+/// origin about 5 MiB (5 million UTF-16 code units in Chromium and Firefox; records are
+/// almost all ASCII, one unit per byte), and that space belongs to the site: one page's outbox
+/// takes at most about 15 % of it, and only while the collector cannot be reached.
+pub const MAX_BYTES: usize = 768 * 1024;
+
+/// What a record costs beyond its event JSON: the key (`rtp:o:` and 36), and the header
+/// (`1|`, 13 digits of `created`, attempts, 16 of owner, 4 separators), rounded up.
+const RECORD_OVERHEAD: usize = 80;
+
+/// Where the snippet leaves the calls it queued when the page was left before the tag loaded:
+/// one key, a JSON array of the calls (the newest 99), read and removed under the claim lock.
+pub const QUEUE_PREFIX: &str = "rtp:q";
+
+/// The prefix of the Web Lock that a page holds while it is shown.
+pub const LOCK_PREFIX: &str = "rtp-tab-";
+
+/// Without Web Locks (an insecure context, an old browser) a page cannot tell whether the page
+/// that wrote a record is still open. It then adopts records accepted more than this long ago
+/// (60 s): a page open that long with events still unsent is in an outage, and sending them
+/// from two pages costs a repeat that the collector drops by id, not a loss.
+pub const STALE_MS: u64 = 60_000;
+
+/// The longest a stored pause is honoured: the longest pause the policy ever sets. A stored
+/// value further ahead (a clock change, tampering) is cut to this.
+const MAX_PAUSE_MS: u64 = MAX_RETRY_AFTER_MS + MAX_DELAY_MS;
+
+/// An accepted event.
+#[derive(Debug)]
+struct Item {
+    /// When the tag accepted it.
+    created: u64,
+    /// Sends that ended without a 2xx.
+    attempts: u32,
+    /// Its record is in the journal.
+    persisted: bool,
+    /// The event JSON.
+    event: String,
+}
+
+impl Item {
+    /// The event id: every envelope event starts `{"id":"<36>"`.
+    fn id(&self) -> &str {
+        self.event.get(7..43).unwrap_or("")
+    }
+
+    fn cost(&self) -> usize {
+        self.event.len() + RECORD_OVERHEAD
+    }
+}
+
+/// A batch handed to the transport: its id (for [`Outbox::answered`]) and body.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Outgoing {
     /// Identifies the batch while it is in flight.
@@ -20,18 +99,93 @@ pub struct Outgoing {
     pub events: usize,
 }
 
-/// Accepted events, queued or in flight.
-#[derive(Default, Debug)]
-pub struct Outbox {
-    queued: Vec<String>,
-    in_flight: Vec<(u32, Vec<String>)>,
-    next_id: u32,
+#[derive(Debug)]
+struct Flight {
+    id: u32,
+    items: Vec<Item>,
+    /// The evictions this batch reports.
+    evicted: u64,
 }
 
-impl Outbox {
-    /// Queues an encoded event.
-    pub fn push(&mut self, event: String) {
-        self.queued.push(event);
+/// What became of a batch after its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Acknowledged: its events are done.
+    Delivered,
+    /// Dropped without delivery: this many events, for this reason.
+    Dropped(DropReason, usize),
+    /// Queued again; nothing is sent before `at`. `too_old` events of it were dropped instead.
+    Retry {
+        /// When the next attempt may be made (ms since the Unix epoch).
+        at: u64,
+        /// Events of the batch dropped for their age.
+        too_old: usize,
+    },
+}
+
+/// What [`Outbox::adopt`] found in the journal.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Adoption {
+    /// Events of pages that are gone, now sent from this page.
+    pub adopted: usize,
+    /// Records (and state) discarded as corrupt, each with its reason.
+    pub corrupt: Vec<Corrupt>,
+    /// Records of pages that are gone, too old to send.
+    pub too_old: usize,
+    /// Queues the snippet left (JSON text), removed from the journal: the edge replays them.
+    pub queues: Vec<String>,
+}
+
+/// Accepted events, queued or in flight, over a journal.
+pub struct Outbox<J: Store> {
+    journal: J,
+    owner: String,
+    queued: Vec<Item>,
+    in_flight: Vec<Flight>,
+    next_id: u32,
+    /// [`Item::cost`] of everything queued or in flight.
+    bytes: usize,
+    /// Evictions not yet acknowledged by the collector (mirrors [`EVICTED_KEY`]).
+    evicted: u64,
+    pause: Pause,
+    backoff: Backoff,
+}
+
+impl<J: Store> Outbox<J> {
+    /// An empty outbox for the page `owner` (see [`record::is_owner`]), over `journal`.
+    /// Nothing is read yet: [`Outbox::adopt`] reads what earlier pages left.
+    pub fn new(journal: J, owner: String) -> Self {
+        Self::with_backoff(journal, owner, Backoff::DEFAULT)
+    }
+
+    /// [`Outbox::new`] with another retry schedule (tests shorten it).
+    pub fn with_backoff(journal: J, owner: String, backoff: Backoff) -> Self {
+        Outbox {
+            journal,
+            owner,
+            queued: Vec::new(),
+            in_flight: Vec::new(),
+            next_id: 0,
+            bytes: 0,
+            evicted: 0,
+            pause: Pause { until: 0, failures: 0 },
+            backoff,
+        }
+    }
+
+    /// This page's id, as written in its records.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Queues an event accepted at `created`: written to the journal first, then kept in
+    /// memory; then the bounds are applied.
+    pub fn push(&mut self, event: String, created: u64) {
+        let mut item = Item { created, attempts: 0, persisted: false, event };
+        self.write(&mut item);
+        self.bytes += item.cost();
+        self.queued.push(item);
+        self.bound();
     }
 
     /// Events not yet handed to the transport.
@@ -41,7 +195,7 @@ impl Outbox {
 
     /// The encoded length of the oldest queued event, if any.
     pub fn next_len(&self) -> Option<usize> {
-        self.queued.first().map(String::len)
+        self.queued.first().map(|i| i.event.len())
     }
 
     /// Batches in flight.
@@ -54,13 +208,32 @@ impl Outbox {
         self.queued.is_empty() && self.in_flight.is_empty()
     }
 
+    /// The last answer was a failure: the collector is having trouble.
+    pub fn failing(&self) -> bool {
+        self.pause.failures > 0
+    }
+
+    /// How many ms from `now` until a batch may be sent (0: now).
+    pub fn wait(&self, now: u64) -> u64 {
+        self.pause.wait(now, MAX_PAUSE_MS)
+    }
+
+    /// The network is back (`online`): the next attempt may be made at once. The failure count
+    /// stays, so a collector that is still down is not hammered.
+    pub fn resume_now(&mut self) {
+        self.pause.until = 0;
+    }
+
     /// Takes the oldest queued events that fit in `max_bytes` of body (always at least one),
-    /// and marks them in flight.
-    pub fn take_batch(&mut self, sent: u64, max_bytes: usize) -> Option<Outgoing> {
+    /// and marks them in flight; `None` when nothing is queued, or while paused.
+    pub fn take_batch(&mut self, now: u64, max_bytes: usize) -> Option<Outgoing> {
+        if self.wait(now) > 0 {
+            return None;
+        }
         let mut size = BATCH_OVERHEAD;
         let mut n = 0;
         for e in &self.queued {
-            let add = e.len() + 1;
+            let add = e.event.len() + 1;
             if n > 0 && size + add > max_bytes {
                 break;
             }
@@ -71,95 +244,271 @@ impl Outbox {
             return None;
         }
         // `min` lets the compiler see the range is in bounds: no panic path in the wasm.
-        let events: Vec<String> = self.queued.drain(..n.min(self.queued.len())).collect();
-        let body = encode_batch(events.iter().map(String::as_str), sent, 0);
+        let items: Vec<Item> = self.queued.drain(..n.min(self.queued.len())).collect();
+        // One batch at a time reports the evictions, so they are counted once.
+        let evicted = if self.in_flight.iter().any(|f| f.evicted > 0) { 0 } else { self.evicted };
+        let body = encode_batch(items.iter().map(|i| i.event.as_str()), now, evicted);
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
-        self.in_flight.push((id, events));
+        self.in_flight.push(Flight { id, items, evicted });
         Some(Outgoing { id, body, events: n })
     }
 
-    /// The collector acknowledged batch `id`: its events are done.
-    pub fn ack(&mut self, id: u32) {
-        self.in_flight.retain(|(b, _)| *b != id);
+    /// The collector acknowledged batch `id` (or the browser took it as a beacon): its events
+    /// and records are done, the evictions it reported are cleared, and the pause is over.
+    pub fn delivered(&mut self, id: u32) {
+        let Some(flight) = self.land(id) else { return };
+        self.forget(&flight.items);
+        if flight.evicted > 0 {
+            let stored = self.stored_evicted();
+            self.set_evicted(stored.saturating_sub(flight.evicted));
+        }
+        if self.pause.failures > 0 || self.pause.until > 0 {
+            self.pause = Pause { until: 0, failures: 0 };
+            self.journal.remove(PAUSE_KEY);
+        }
     }
 
-    /// Batch `id` was not acknowledged: its events go back to the front of the queue, in order.
-    pub fn fail(&mut self, id: u32) {
-        let mut failed = Vec::new();
-        self.in_flight.retain_mut(|(b, events)| {
-            if *b == id {
-                failed = core::mem::take(events);
+    /// The answer to batch `id`: `Delivered`, `Dropped` (refused, removed) or `Retry` (back in
+    /// front of the queue, attempts counted, the outbox paused). `retry_after` is the server's
+    /// `Retry-After` in ms; `random` is uniform over `u32`, for the jitter.
+    pub fn answered(&mut self, id: u32, answer: Answer, retry_after: Option<u64>, now: u64, random: u32) -> Outcome {
+        let failures = self.pause.failures.saturating_add(1);
+        match self.backoff.next(answer, retry_after, failures, now, random) {
+            Next::Done => {
+                self.delivered(id);
+                Outcome::Delivered
             }
-            *b != id
-        });
-        failed.append(&mut self.queued);
-        self.queued = failed;
+            Next::Drop(reason) => {
+                let Some(flight) = self.land(id) else { return Outcome::Dropped(reason, 0) };
+                self.forget(&flight.items);
+                Outcome::Dropped(reason, flight.items.len())
+            }
+            Next::RetryAt(at) => {
+                self.pause = Pause { until: at, failures };
+                self.journal.set(PAUSE_KEY, &self.pause.encode());
+                let Some(flight) = self.land(id) else { return Outcome::Retry { at, too_old: 0 } };
+                let mut back = Vec::with_capacity(flight.items.len());
+                let mut too_old = 0;
+                for mut item in flight.items {
+                    if self.backoff.expired(item.created, at) {
+                        self.forget(core::slice::from_ref(&item));
+                        too_old += 1;
+                        continue;
+                    }
+                    item.attempts = item.attempts.saturating_add(1);
+                    self.write(&mut item);
+                    back.push(item);
+                }
+                self.requeue(back);
+                Outcome::Retry { at, too_old }
+            }
+        }
+    }
+
+    /// Batch `id` was never sent (the request could not be started, a beacon was refused): its
+    /// events go back in front of the queue, and no attempt is counted.
+    pub fn unsent(&mut self, id: u32) {
+        if let Some(flight) = self.land(id) {
+            self.requeue(flight.items);
+        }
+    }
+
+    /// The page is being hidden or left. Returns whether what is queued should go by beacon
+    /// now. While the collector is failing, no: a beacon gets no answer, so it would be lost
+    /// if it failed too; the records stay for the next page. Otherwise yes, and the records of
+    /// batches in flight are removed: those requests are keepalive, the browser finishes them
+    /// after the page is gone, and the next page must not send them again. (If the page stays
+    /// and such a batch fails, its records are written again.)
+    pub fn leaving(&mut self) -> bool {
+        if self.failing() {
+            return false;
+        }
+        for f in &self.in_flight {
+            for item in &f.items {
+                self.journal.remove(&record::key(item.id()));
+            }
+        }
+        true
+    }
+
+    /// Adopts the records of pages that are gone, and takes the queues the snippet left.
+    /// `live` lists the Web Locks held or requested (names separated by spaces), or is `None`
+    /// without Web Locks (then records older than [`STALE_MS`] are taken as abandoned). Also
+    /// reloads the pause and the eviction counter, which other pages may have changed.
+    pub fn adopt(&mut self, live: Option<&str>, now: u64) -> Adoption {
+        let mut a = Adoption::default();
+        self.pause = match self.journal.get(PAUSE_KEY).map(|v| Pause::decode(&v)) {
+            Some(Ok(p)) => p,
+            Some(Err(c)) => {
+                a.corrupt.push(c);
+                self.journal.remove(PAUSE_KEY);
+                Pause { until: 0, failures: 0 }
+            }
+            None => Pause { until: 0, failures: 0 },
+        };
+        self.evicted = self.stored_evicted_or(&mut a.corrupt);
+        let mut adopted = Vec::new();
+        for key in self.journal.keys(KEY_PREFIX) {
+            if key == EVICTED_KEY || key == PAUSE_KEY {
+                continue;
+            }
+            let Some(value) = self.journal.get(&key) else { continue };
+            let r = match decode_for_key(&key, &value) {
+                Ok(r) => r,
+                Err(c) => {
+                    self.journal.remove(&key);
+                    a.corrupt.push(c);
+                    continue;
+                }
+            };
+            if r.owner == self.owner || alive(live, r.owner, r.created, now) {
+                continue;
+            }
+            if self.backoff.expired(r.created, now) {
+                self.journal.remove(&key);
+                a.too_old += 1;
+                continue;
+            }
+            let mut item = Item { created: r.created, attempts: r.attempts, persisted: false, event: String::from(r.event) };
+            self.write(&mut item);
+            if !item.persisted {
+                // Could not take it over: remove it, or another page would adopt it too.
+                self.journal.remove(&key);
+            }
+            adopted.push(item);
+        }
+        a.adopted = adopted.len();
+        // Oldest first. An insertion sort: a few records, and no sort machinery in the wasm.
+        for i in 1..adopted.len() {
+            let mut j = i;
+            while j > 0 && adopted[j - 1].created > adopted[j].created {
+                adopted.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        self.bytes += adopted.iter().map(Item::cost).sum::<usize>();
+        self.requeue(adopted);
+        self.bound();
+        for key in self.journal.keys(QUEUE_PREFIX) {
+            if let Some(v) = self.journal.get(&key) {
+                a.queues.push(v);
+            }
+            self.journal.remove(&key);
+        }
+        a
+    }
+
+    /// The page came back from the back-forward cache. While it was away its lock was
+    /// released, so another page may have adopted (and sent) its queued events: those whose
+    /// record no longer names this page are forgotten here.
+    pub fn resync(&mut self) {
+        let mut keep = Vec::with_capacity(self.queued.len());
+        for item in core::mem::take(&mut self.queued) {
+            let ours = !item.persisted
+                || self.journal.get(&record::key(item.id())).is_some_and(|v| decode_for_key(&record::key(item.id()), &v).is_ok_and(|r| r.owner == self.owner));
+            if ours {
+                keep.push(item);
+            } else {
+                self.bytes = self.bytes.saturating_sub(item.cost());
+            }
+        }
+        self.queued = keep;
+    }
+
+    /// Writes (or rewrites) an item's record, as this page's.
+    fn write(&mut self, item: &mut Item) {
+        let value = record::encode(item.created, item.attempts, &self.owner, &item.event);
+        item.persisted = self.journal.set(&record::key(item.id()), &value);
+    }
+
+    /// Removes items for good: their records, and their bytes from the tally.
+    fn forget(&mut self, items: &[Item]) {
+        for item in items {
+            self.journal.remove(&record::key(item.id()));
+            self.bytes = self.bytes.saturating_sub(item.cost());
+        }
+    }
+
+    /// Takes batch `id` out of flight.
+    fn land(&mut self, id: u32) -> Option<Flight> {
+        let i = self.in_flight.iter().position(|f| f.id == id)?;
+        Some(self.in_flight.swap_remove(i))
+    }
+
+    /// Puts items back in front of the queue, in order.
+    fn requeue(&mut self, mut items: Vec<Item>) {
+        items.append(&mut self.queued);
+        self.queued = items;
+    }
+
+    /// Evicts the oldest queued events until the bounds hold (never the newest).
+    fn bound(&mut self) {
+        let mut n = 0;
+        while self.queued.len() > 1 && (self.queued.len() + self.in_flight_events() > MAX_EVENTS || self.bytes > MAX_BYTES) {
+            let item = self.queued.remove(0);
+            self.forget(core::slice::from_ref(&item));
+            n += 1;
+        }
+        if n > 0 {
+            let stored = self.stored_evicted();
+            self.set_evicted(stored.saturating_add(n));
+        }
+    }
+
+    fn in_flight_events(&self) -> usize {
+        self.in_flight.iter().map(|f| f.items.len()).sum()
+    }
+
+    /// The counter as stored (other pages add to it too), or this page's own when storage has
+    /// none or fails.
+    fn stored_evicted(&mut self) -> u64 {
+        self.stored_evicted_or(&mut Vec::new())
+    }
+
+    fn stored_evicted_or(&mut self, corrupt: &mut Vec<Corrupt>) -> u64 {
+        match self.journal.get(EVICTED_KEY).map(|v| decode_evicted(&v)) {
+            Some(Ok(n)) => n,
+            Some(Err(c)) => {
+                corrupt.push(c);
+                self.journal.remove(EVICTED_KEY);
+                0
+            }
+            None => self.evicted,
+        }
+    }
+
+    fn set_evicted(&mut self, n: u64) {
+        self.evicted = n;
+        if n == 0 {
+            self.journal.remove(EVICTED_KEY);
+        } else {
+            self.journal.set(EVICTED_KEY, &encode_evicted(n));
+        }
+    }
+}
+
+/// Whether the page `owner` that wrote a record accepted at `created` may still be open.
+fn alive(live: Option<&str>, owner: &str, created: u64, now: u64) -> bool {
+    match live {
+        Some(names) => {
+            // Word by word, by hand: `str::split` brings a formatted panic path into the wasm.
+            let mut rest = names;
+            loop {
+                let end = rest.bytes().position(|b| b == b' ').unwrap_or(rest.len());
+                let Some((word, tail)) = rest.split_at_checked(end) else { return false };
+                if word.strip_prefix(LOCK_PREFIX) == Some(owner) {
+                    return true;
+                }
+                match tail.get(1..) {
+                    Some(t) => rest = t,
+                    None => return false,
+                }
+            }
+        }
+        None => now.saturating_sub(created) < STALE_MS,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn event(n: usize, len: usize) -> String {
-        let mut s = n.to_string();
-        while s.len() < len {
-            s.push('x');
-        }
-        s
-    }
-
-    #[test]
-    fn a_lone_event_is_one_batch() {
-        let mut o = Outbox::default();
-        o.push("{}".into());
-        let b = o.take_batch(7, 65536).unwrap();
-        assert_eq!(b.body, "{\"v\":1,\"sent\":7,\"events\":[{}]}");
-        assert_eq!(b.events, 1);
-        assert!(o.take_batch(7, 65536).is_none());
-        assert!(!o.is_settled());
-        o.ack(b.id);
-        assert!(o.is_settled());
-    }
-
-    #[test]
-    fn batches_never_exceed_the_byte_budget() {
-        let mut o = Outbox::default();
-        for i in 0..1000 {
-            o.push(event(i, 250));
-        }
-        let mut total = 0;
-        let mut batches = 0;
-        while let Some(b) = o.take_batch(1_732_456_789_012, 16 * 1024) {
-            assert!(b.body.len() <= 16 * 1024, "{}", b.body.len());
-            total += b.events;
-            batches += 1;
-        }
-        assert_eq!(total, 1000);
-        assert_eq!(batches, 16); // 1000 × 251 bytes / (16384 − 80) → 16 batches
-    }
-
-    #[test]
-    fn an_event_larger_than_the_budget_still_goes_alone() {
-        let mut o = Outbox::default();
-        o.push(event(1, 500));
-        o.push(event(2, 10));
-        let b = o.take_batch(0, 100).unwrap();
-        assert_eq!(b.events, 1);
-        assert!(b.body.contains(&event(1, 500)));
-    }
-
-    #[test]
-    fn a_failed_batch_goes_back_in_front_in_order() {
-        let mut o = Outbox::default();
-        o.push("1".into());
-        o.push("2".into());
-        let b = o.take_batch(0, 65536).unwrap();
-        o.push("3".into());
-        o.fail(b.id);
-        assert_eq!(o.queued(), 3);
-        let again = o.take_batch(0, 65536).unwrap();
-        assert!(again.body.ends_with("[1,2,3]}"), "{}", again.body);
-    }
-}
+mod tests;

@@ -6,7 +6,7 @@
 //!
 //! | key | value | meaning |
 //! |---|---|---|
-//! | `rtp:o:<event id>` | `1\|<created>\|<attempts>\|<event JSON>` | one accepted event |
+//! | `rtp:o:<event id>` | `1\|<created>\|<attempts>\|<owner>\|<event JSON>` | one accepted event |
 //! | `rtp:o:evicted` | `1\|<count>` | events evicted since the last batch that reported them |
 //! | `rtp:o:pause` | `1\|<until>\|<failures>` | the outbox's backoff, shared by tabs and page loads |
 //!
@@ -19,8 +19,11 @@
 //!   event's own `time`, which can be earlier for calls queued before the tag loaded. The age
 //!   cap ([`crate::retry::MAX_AGE_MS`]) and eviction order use it.
 //! - `attempts` counts the sends that ended without a 2xx.
+//! - `owner` is the id of the page that sends the event (8 to 16 lowercase hex digits). A page
+//!   holds the Web Lock `rtp-tab-<owner>` while it is shown; a record whose owner holds no lock
+//!   belongs to a page that is gone, and the next page adopts it (see `outbox.rs`).
 //! - The event JSON comes last and unchanged, exactly as [`crate::envelope::encode_event`]
-//!   wrote it. It may contain `|`. Only the first three `|` are separators.
+//!   wrote it. It may contain `|`. Only the first four `|` are separators.
 //! - Numbers are ASCII decimal digits.
 //!
 //! # Reading back
@@ -33,12 +36,12 @@
 //!
 //! # Bounds
 //!
-//! At most [`MAX_EVENTS`] records, and [`MAX_BYTES`] of keys and values. [`evict`] returns the
-//! oldest records to remove until both hold, never the newest. The edge adds how many it
-//! removed to `rtp:o:evicted`, which goes to the collector as the batch field `evicted`.
+//! The bounds ([`crate::outbox::MAX_EVENTS`], [`crate::outbox::MAX_BYTES`]) and the eviction
+//! rule live with the outbox, which knows its events in memory and needs no scan of storage
+//! to apply them. Each eviction adds one to `rtp:o:evicted`, which goes to the collector as the
+//! batch field `evicted`.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 use crate::id::is_uuid_v4;
 use crate::json::{parse_u64, push_u64};
 
@@ -52,18 +55,6 @@ pub const PAUSE_KEY: &str = "rtp:o:pause";
 /// The format version this tag writes and reads.
 pub const VERSION: &str = "1";
 
-/// At most this many events are kept: 500. A typical event is 300–600 bytes, so 500 events
-/// come to about the same size as [`MAX_BYTES`]. Both bounds matter: many small events, or a
-/// few large ones (URLs up to 8192 characters).
-pub const MAX_EVENTS: usize = 500;
-
-/// At most this many bytes are kept, counting keys and values (UTF-8): 256 KiB. localStorage
-/// gives an origin about 5 MiB (about 5 million UTF-16 code units in Chromium and Firefox; old
-/// Safari on iOS had less), and that space belongs to the site. UTF-8 bytes are never fewer
-/// than UTF-16 code units, so the outbox takes at most about 5 % of it. That still holds about
-/// eight full 32 KiB batches, a long outage's worth of events for one visitor.
-pub const MAX_BYTES: usize = 256 * 1024;
-
 /// Why a stored value was discarded. Fieldless, with static texts (no `core::fmt`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Corrupt {
@@ -73,6 +64,8 @@ pub enum Corrupt {
     MissingField,
     /// A number field is empty, has a non-digit, or overflows.
     BadNumber,
+    /// The owner field is not a page id ([`is_owner`]).
+    BadOwner,
     /// The event field is not one JSON object as the tag writes events.
     NotAnEvent,
     /// The key is not `rtp:o:<uuid>`, or its id is not the event's id.
@@ -86,6 +79,7 @@ impl Corrupt {
             Corrupt::UnknownVersion => "unknown_version",
             Corrupt::MissingField => "missing_field",
             Corrupt::BadNumber => "bad_number",
+            Corrupt::BadOwner => "bad_owner",
             Corrupt::NotAnEvent => "not_an_event",
             Corrupt::WrongKey => "wrong_key",
         }
@@ -97,6 +91,7 @@ impl Corrupt {
             Corrupt::UnknownVersion => "rtp: discarded a stored outbox entry: unknown format version",
             Corrupt::MissingField => "rtp: discarded a stored outbox entry: it is incomplete",
             Corrupt::BadNumber => "rtp: discarded a stored outbox entry: a number in it is not a valid decimal",
+            Corrupt::BadOwner => "rtp: discarded a stored outbox entry: its owner is not a page id",
             Corrupt::NotAnEvent => "rtp: discarded a stored outbox entry: its content is not an event the tag wrote",
             Corrupt::WrongKey => "rtp: discarded a stored outbox entry: its key does not match its event id",
         }
@@ -110,6 +105,8 @@ pub struct Record<'a> {
     pub created: u64,
     /// Sends of this event that ended without a 2xx.
     pub attempts: u32,
+    /// The page that sends it.
+    pub owner: &'a str,
     /// The event's id (a v4 UUID, as in its JSON and its key).
     pub id: &'a str,
     /// The event JSON, as [`crate::envelope::encode_event`] wrote it.
@@ -130,17 +127,24 @@ pub fn event_id(key: &str) -> Option<&str> {
     key.strip_prefix(KEY_PREFIX).filter(|id| is_uuid_v4(id))
 }
 
-/// The stored value of an event: `1|<created>|<attempts>|<event JSON>`.
-pub fn encode(created: u64, attempts: u32, event: &str) -> String {
-    let mut out = String::with_capacity(VERSION.len() + 34 + event.len());
+/// The stored value of an event: `1|<created>|<attempts>|<owner>|<event JSON>`.
+pub fn encode(created: u64, attempts: u32, owner: &str, event: &str) -> String {
+    let mut out = String::with_capacity(VERSION.len() + 52 + event.len());
     out.push_str(VERSION);
     out.push('|');
     push_u64(&mut out, created);
     out.push('|');
     push_u64(&mut out, attempts as u64);
     out.push('|');
+    out.push_str(owner);
+    out.push('|');
     out.push_str(event);
     out
+}
+
+/// Whether `s` can be a page id: 8 to 16 lowercase hex digits.
+pub fn is_owner(s: &str) -> bool {
+    (8..=16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Reads a stored event value. The event JSON must look like one object as
@@ -148,17 +152,20 @@ pub fn encode(created: u64, attempts: u32, event: &str) -> String {
 /// or `…"view"`. Its strings are closed. Its braces and brackets nest and close exactly at its
 /// last byte. It has no raw control characters. It is not parsed further.
 pub fn decode(value: &str) -> Result<Record<'_>, Corrupt> {
-    let mut fields = value.splitn(4, '|');
+    let mut fields = Fields(Some(value), 5);
     if fields.next() != Some(VERSION) {
         return Err(Corrupt::UnknownVersion);
     }
-    let (Some(created), Some(attempts), Some(event)) = (fields.next(), fields.next(), fields.next()) else {
+    let (Some(created), Some(attempts), Some(owner), Some(event)) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
         return Err(Corrupt::MissingField);
     };
     let created = parse_u64(created).ok_or(Corrupt::BadNumber)?;
     let attempts = parse_u64(attempts).and_then(|a| u32::try_from(a).ok()).ok_or(Corrupt::BadNumber)?;
+    if !is_owner(owner) {
+        return Err(Corrupt::BadOwner);
+    }
     let id = event_shape(event).ok_or(Corrupt::NotAnEvent)?;
-    Ok(Record { created, attempts, id, event })
+    Ok(Record { created, attempts, owner, id, event })
 }
 
 /// [`decode`], and the key must be `rtp:o:<the event's id>`.
@@ -181,7 +188,7 @@ pub fn encode_evicted(count: u64) -> String {
 
 /// Reads the evicted counter. On `Err` the edge logs the message and counts from 0.
 pub fn decode_evicted(value: &str) -> Result<u64, Corrupt> {
-    let mut fields = value.splitn(2, '|');
+    let mut fields = Fields(Some(value), 2);
     if fields.next() != Some(VERSION) {
         return Err(Corrupt::UnknownVersion);
     }
@@ -214,7 +221,7 @@ impl Pause {
 
     /// Reads a stored pause. On `Err` the edge logs the message and starts with no pause.
     pub fn decode(value: &str) -> Result<Pause, Corrupt> {
-        let mut fields = value.splitn(3, '|');
+        let mut fields = Fields(Some(value), 3);
         if fields.next() != Some(VERSION) {
             return Err(Corrupt::UnknownVersion);
         }
@@ -235,43 +242,24 @@ impl Pause {
     }
 }
 
-/// A persisted event, as the bounds see it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Entry<'a> {
-    /// Its `localStorage` key.
-    pub key: &'a str,
-    /// [`Record::created`].
-    pub created: u64,
-    /// `key.len() + value.len()`: UTF-8 bytes, which is never less than the UTF-16 code units
-    /// browsers count against the quota.
-    pub bytes: usize,
-}
+/// `s.splitn(n, '|')`, without `str::split`'s machinery: its slicing carries a formatted panic
+/// path that pulls `core::fmt` into the wasm (measured: about 2 KB gzip).
+struct Fields<'a>(Option<&'a str>, usize);
 
-/// The keys to remove so that at most [`MAX_EVENTS`] entries and [`MAX_BYTES`] bytes remain,
-/// oldest first (by `created`, then by key, so the order does not depend on how `localStorage`
-/// enumerates). The newest entry is never evicted in favour of older ones, even if it alone is
-/// over [`MAX_BYTES`]. That cannot happen with envelope events, which are at most a few tens of
-/// KiB. The edge removes these keys and adds `len()` to the evicted counter.
-pub fn evict<'a>(entries: &[Entry<'a>]) -> Vec<&'a str> {
-    evict_within(entries, MAX_EVENTS, MAX_BYTES)
-}
-
-/// [`evict`] with other bounds.
-pub fn evict_within<'a>(entries: &[Entry<'a>], max_events: usize, max_bytes: usize) -> Vec<&'a str> {
-    let mut order: Vec<&Entry<'a>> = entries.iter().collect();
-    order.sort_unstable_by(|a, b| (a.created, a.key).cmp(&(b.created, b.key)));
-    let mut count = order.len();
-    let mut bytes = order.iter().fold(0usize, |sum, e| sum.saturating_add(e.bytes));
-    let mut evicted = Vec::new();
-    for e in order {
-        if count <= 1 || (count <= max_events && bytes <= max_bytes) {
-            break;
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.0?;
+        self.1 = self.1.saturating_sub(1);
+        match s.bytes().position(|b| b == b'|').filter(|_| self.1 > 0) {
+            Some(i) => {
+                let (head, rest) = s.split_at_checked(i)?;
+                self.0 = rest.get(1..);
+                Some(head)
+            }
+            None => self.0.take(),
         }
-        evicted.push(e.key);
-        count -= 1;
-        bytes = bytes.saturating_sub(e.bytes);
     }
-    evicted
 }
 
 /// `s` as a decimal `u64`: one or more ASCII digits, no sign, no overflow.
@@ -347,6 +335,7 @@ mod tests {
 
     const ID: &str = "12345678-9abc-4ef0-9234-56789abcdef0";
     const CREATED: u64 = 1_732_456_789_012;
+    const OWNER: &str = "0123abcd";
 
     fn event(id: &str, values: &[&str]) -> String {
         let v = validate(RawValues::Fields(values.iter().map(|s| Field::Text((*s).into())).collect())).unwrap();
@@ -369,16 +358,16 @@ mod tests {
     #[test]
     fn a_record_round_trips_with_pipes_and_unicode_in_the_event() {
         let e = event(ID, &["a|b", "é😀\"\\", "x\ny"]);
-        let v = encode(CREATED, 3, &e);
-        assert!(v.starts_with("1|1732456789012|3|{\"id\":"), "{v}");
+        let v = encode(CREATED, 3, OWNER, &e);
+        assert!(v.starts_with("1|1732456789012|3|0123abcd|{\"id\":"), "{v}");
         let r = decode_for_key(&key(ID), &v).unwrap();
-        assert_eq!(r, Record { created: CREATED, attempts: 3, id: ID, event: &e });
+        assert_eq!(r, Record { created: CREATED, attempts: 3, owner: OWNER, id: ID, event: &e });
     }
 
     #[test]
     fn a_view_record_round_trips() {
         let e = view(ID);
-        let v = encode(0, 0, &e);
+        let v = encode(0, 0, OWNER, &e);
         let r = decode(&v).unwrap();
         assert_eq!((r.created, r.attempts, r.id, r.event), (0, 0, ID, e.as_str()));
     }
@@ -386,33 +375,36 @@ mod tests {
     #[test]
     fn extreme_numbers_round_trip_and_one_more_is_refused() {
         let e = view(ID);
-        let v = encode(u64::MAX, u32::MAX, &e);
+        let v = encode(u64::MAX, u32::MAX, OWNER, &e);
         let r = decode(&v).unwrap();
         assert_eq!((r.created, r.attempts), (u64::MAX, u32::MAX));
-        let too_big = format!("1|18446744073709551616|0|{e}");
+        let too_big = format!("1|18446744073709551616|0|0123abcd|{e}");
         assert_eq!(decode(&too_big), Err(Corrupt::BadNumber));
-        let too_many = format!("1|0|4294967296|{e}");
+        let too_many = format!("1|0|4294967296|0123abcd|{e}");
         assert_eq!(decode(&too_many), Err(Corrupt::BadNumber));
     }
 
     #[test]
     fn each_kind_of_damage_has_its_reason() {
         let e = view(ID);
-        let cases: [(String, Corrupt); 14] = [
+        let cases: [(String, Corrupt); 17] = [
             (String::new(), Corrupt::UnknownVersion),
-            (format!("2|0|0|{e}"), Corrupt::UnknownVersion),
-            (format!("01|0|0|{e}"), Corrupt::UnknownVersion),
-            (format!(" 1|0|0|{e}"), Corrupt::UnknownVersion),
+            (format!("2|0|0|0123abcd|{e}"), Corrupt::UnknownVersion),
+            (format!("01|0|0|0123abcd|{e}"), Corrupt::UnknownVersion),
+            (format!(" 1|0|0|0123abcd|{e}"), Corrupt::UnknownVersion),
             ("1".into(), Corrupt::MissingField),
-            ("1|5|0".into(), Corrupt::MissingField),
-            ("|||".into(), Corrupt::UnknownVersion),
-            ("1|||".into(), Corrupt::BadNumber),
-            (format!("1|-5|0|{e}"), Corrupt::BadNumber),
-            (format!("1|5| 0|{e}"), Corrupt::BadNumber),
-            ("1|5|0|".into(), Corrupt::NotAnEvent),
-            ("1|5|0|{}".into(), Corrupt::NotAnEvent),
-            (format!("1|5|0|{e}{e}"), Corrupt::NotAnEvent),
-            (format!("1|5|0|{}", e.replace("view", "page")), Corrupt::NotAnEvent),
+            ("1|5|0|0123abcd".into(), Corrupt::MissingField),
+            ("||||".into(), Corrupt::UnknownVersion),
+            ("1||||".into(), Corrupt::BadNumber),
+            (format!("1|-5|0|0123abcd|{e}"), Corrupt::BadNumber),
+            (format!("1|5| 0|0123abcd|{e}"), Corrupt::BadNumber),
+            ("1|5|0|0123abcd|".into(), Corrupt::NotAnEvent),
+            ("1|5|0|0123abcd|{}".into(), Corrupt::NotAnEvent),
+            (format!("1|5|0|0123abcd|{e}{e}"), Corrupt::NotAnEvent),
+            (format!("1|5|0||{e}"), Corrupt::BadOwner),
+            (format!("1|5|0|0123ABCD|{e}"), Corrupt::BadOwner),
+            (format!("1|5|0|0123456789abcdef0|{e}"), Corrupt::BadOwner),
+            (format!("1|5|0|0123abcd|{}", e.replace("view", "page")), Corrupt::NotAnEvent),
         ];
         for (value, reason) in cases {
             assert_eq!(decode(&value), Err(reason), "{value:?}");
@@ -435,13 +427,13 @@ mod tests {
             format!("{{\"id\":\"{ID}\"}}"),
         ];
         for e in bad {
-            assert_eq!(decode(&encode(1, 0, &e)), Err(Corrupt::NotAnEvent), "{e}");
+            assert_eq!(decode(&encode(1, 0, OWNER, &e)), Err(Corrupt::NotAnEvent), "{e}");
         }
     }
 
     #[test]
     fn the_key_must_name_the_events_id() {
-        let v = encode(CREATED, 0, &view(ID));
+        let v = encode(CREATED, 0, OWNER, &view(ID));
         assert!(decode_for_key(&key(ID), &v).is_ok());
         let other = "ffffffff-ffff-4fff-bfff-ffffffffffff";
         for k in [key(other), ID.into(), EVICTED_KEY.into(), PAUSE_KEY.into(), "rtp:o:".into(), format!("rtp:e:{ID}")] {
@@ -472,7 +464,7 @@ mod tests {
     #[test]
     fn decode_never_panics_on_mangled_input() {
         let e = event(ID, &["MyEvent", "é😀|x"]);
-        let valid = encode(CREATED, 2, &e);
+        let valid = encode(CREATED, 2, OWNER, &e);
         let k = key(ID);
         // Every truncation (at every char boundary: a &str cannot hold anything else).
         for (i, _) in valid.char_indices() {
@@ -513,13 +505,13 @@ mod tests {
         }
         // Huge numbers, only separators, huge inputs.
         for s in [
-            "1|99999999999999999999999999|0|{}".to_string(),
-            "1|0|99999999999999999999|{}".to_string(),
+            "1|99999999999999999999999999|0|0123abcd|{}".to_string(),
+            "1|0|99999999999999999999|0123abcd|{}".to_string(),
             "|".repeat(10_000),
             "1".repeat(100_000),
-            format!("1|0|0|{{\"id\":\"{ID}\",\"type\":\"view\",\"x\":{}}}", "[".repeat(10_000)),
-            format!("1|0|0|{}", "{".repeat(100_000)),
-            format!("1|0|0|{}", "\"".repeat(100_001)),
+            format!("1|0|0|0123abcd|{{\"id\":\"{ID}\",\"type\":\"view\",\"x\":{}}}", "[".repeat(10_000)),
+            format!("1|0|0|0123abcd|{}", "{".repeat(100_000)),
+            format!("1|0|0|0123abcd|{}", "\"".repeat(100_001)),
         ] {
             assert!(decode_for_key(&k, &s).is_err());
         }
@@ -555,73 +547,9 @@ mod tests {
         assert_eq!(Pause { until: u64::MAX, failures: 0 }.wait(CREATED, max), max);
     }
 
-    fn entries(keys: &[String], created: impl Fn(usize) -> u64, bytes: usize) -> Vec<Entry<'_>> {
-        keys.iter().enumerate().map(|(i, k)| Entry { key: k, created: created(i), bytes }).collect()
-    }
-
-    fn keys(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("rtp:o:{i:05}")).collect()
-    }
-
-    #[test]
-    fn max_events_is_kept_and_one_more_evicts_the_oldest() {
-        let ks = keys(MAX_EVENTS + 1);
-        let at_limit = entries(&ks[..MAX_EVENTS], |i| 1_000 + i as u64, 100);
-        assert!(evict(&at_limit).is_empty());
-        let over = entries(&ks, |i| 1_000 + i as u64, 100);
-        assert_eq!(evict(&over), ["rtp:o:00000"]);
-    }
-
-    #[test]
-    fn max_bytes_is_kept_and_one_byte_more_evicts_the_oldest() {
-        let ks = keys(4);
-        let mut at_limit = entries(&ks, |i| i as u64, MAX_BYTES / 4);
-        assert!(evict(&at_limit).is_empty());
-        at_limit[2].bytes += 1;
-        assert_eq!(evict(&at_limit), ["rtp:o:00000"]);
-    }
-
-    #[test]
-    fn eviction_goes_oldest_first_whatever_the_enumeration_order() {
-        let ks = keys(6);
-        // Enumerated out of order; two share a creation time (the key breaks the tie).
-        let created = [50, 10, 30, 10, 60, 20];
-        let es = entries(&ks, |i| created[i], 1);
-        assert_eq!(evict_within(&es, 3, usize::MAX), ["rtp:o:00001", "rtp:o:00003", "rtp:o:00005"]);
-        let mut reversed = es.clone();
-        reversed.reverse();
-        assert_eq!(evict_within(&reversed, 3, usize::MAX), evict_within(&es, 3, usize::MAX));
-    }
-
-    #[test]
-    fn both_bounds_must_hold_after_eviction() {
-        let ks = keys(10);
-        // Few enough events, too many bytes: evicts until the bytes fit.
-        let es = entries(&ks, |i| i as u64, 100);
-        assert_eq!(evict_within(&es, 100, 750).len(), 3);
-        // Small enough, too many events.
-        assert_eq!(evict_within(&es, 4, usize::MAX).len(), 6);
-        // Both over: the stricter wins.
-        assert_eq!(evict_within(&es, 8, 300).len(), 7);
-    }
-
-    #[test]
-    fn the_newest_event_is_never_evicted_in_favour_of_older_ones() {
-        let ks = keys(5);
-        let mut es = entries(&ks, |i| i as u64, 10);
-        es[4].bytes = MAX_BYTES - 5; // the newest is large: all the others must go
-        assert_eq!(evict(&es), ["rtp:o:00000", "rtp:o:00001", "rtp:o:00002", "rtp:o:00003"]);
-        es[4].bytes = MAX_BYTES + 1; // even alone over the bound, it stays
-        assert_eq!(evict(&es).len(), 4);
-        assert_eq!(evict_within(&es, 0, 0).len(), 4);
-        assert!(evict(&[]).is_empty());
-        let huge = [Entry { key: "a", created: 0, bytes: usize::MAX }, Entry { key: "b", created: 1, bytes: usize::MAX }];
-        assert_eq!(evict(&huge), ["a"]);
-    }
-
     #[test]
     fn corrupt_reasons_have_distinct_codes_and_prefixed_messages() {
-        let all = [Corrupt::UnknownVersion, Corrupt::MissingField, Corrupt::BadNumber, Corrupt::NotAnEvent, Corrupt::WrongKey];
+        let all = [Corrupt::UnknownVersion, Corrupt::MissingField, Corrupt::BadNumber, Corrupt::BadOwner, Corrupt::NotAnEvent, Corrupt::WrongKey];
         for (i, a) in all.iter().enumerate() {
             assert!(a.message().starts_with("rtp: "));
             for b in &all[i + 1..] {

@@ -12,6 +12,10 @@ pub trait Store {
     fn get(&mut self, key: &str) -> Option<String>;
     /// Stores `value` under `key`; `false` when the store refused.
     fn set(&mut self, key: &str, value: &str) -> bool;
+    /// Removes `key`, if present.
+    fn remove(&mut self, key: &str);
+    /// The keys that start with `prefix`, in the store's order.
+    fn keys(&mut self, prefix: &str) -> Vec<String>;
 }
 
 /// A store in memory: the fallback when browser storage is unavailable, and the test double.
@@ -31,6 +35,12 @@ impl Store for MemoryStore {
         }
         true
     }
+    fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+    fn keys(&mut self, prefix: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect()
+    }
 }
 
 #[cfg(test)]
@@ -46,5 +56,11 @@ mod tests {
         assert!(m.set("a", "3"));
         assert_eq!(m.get("a").as_deref(), Some("3"));
         assert_eq!(m.get("b").as_deref(), Some("2"));
+        assert!(m.set("ab", "4"));
+        assert_eq!(m.keys("a"), ["a", "ab"]);
+        m.remove("a");
+        m.remove("nothing");
+        assert_eq!(m.get("a"), None);
+        assert_eq!(m.keys(""), ["b", "ab"]);
     }
 }

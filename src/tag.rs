@@ -35,22 +35,24 @@ pub struct Origin {
 }
 
 /// The tag.
-pub struct Tag<S: Store> {
+pub struct Tag<S: Store, J: Store> {
     endpoint: Option<String>,
     account: Option<String>,
     debug: bool,
     session: String,
     ledger: Ledger<S>,
-    /// Accepted events until the collector acknowledges them.
-    pub outbox: Outbox,
+    /// Accepted events until the collector acknowledges them, written ahead to `J`.
+    pub outbox: Outbox<J>,
 }
 
-impl<S: Store> Tag<S> {
-    /// A tag over a session store; reads the session id or starts a session.
-    pub fn new(store: S, env: &mut impl Env) -> Self {
+impl<S: Store, J: Store> Tag<S, J> {
+    /// A tag over a session store (the ledger) and a journal (the outbox); reads the session id
+    /// or starts a session, and draws this page's id.
+    pub fn new(store: S, journal: J, env: &mut impl Env) -> Self {
         let mut ledger = Ledger::new(store);
         let session = ledger.session_id(env.random16());
-        Tag { endpoint: None, account: None, debug: false, session, ledger, outbox: Outbox::default() }
+        let outbox = Outbox::new(journal, page_id(env.random16()));
+        Tag { endpoint: None, account: None, debug: false, session, ledger, outbox }
     }
 
     /// `rtp('send', 'event', customData)`: validates, drops a repeat in this session, queues.
@@ -134,8 +136,19 @@ impl<S: Store> Tag<S> {
         };
         let referrer = env.referrer();
         let meta = Meta { id: &id, session: &self.session, account: self.account.as_deref(), time, url: &url, referrer: &referrer };
-        self.outbox.push(encode_event(kind, values, &meta));
+        let created = env.now();
+        self.outbox.push(encode_event(kind, values, &meta), created);
     }
+}
+
+/// A page id: 16 lowercase hex digits from 8 random bytes.
+fn page_id(random: [u8; 16]) -> String {
+    let mut id = String::with_capacity(16);
+    for b in &random[..8] {
+        id.push(crate::json::hex_digit(b >> 4));
+        id.push(crate::json::hex_digit(b & 15));
+    }
+    id
 }
 
 #[cfg(test)]
@@ -177,16 +190,20 @@ pub(crate) mod tests {
         RawValues::Fields(vec![Field::Text(s.into())])
     }
 
-    fn drain(tag: &mut Tag<MemoryStore>) -> String {
+    fn drain(tag: &mut Tag<MemoryStore, MemoryStore>) -> String {
         let b = tag.outbox.take_batch(1, 65536).unwrap();
-        tag.outbox.ack(b.id);
+        tag.outbox.delivered(b.id);
         b.body
+    }
+
+    fn tag(env: &mut FakeEnv) -> Tag<MemoryStore, MemoryStore> {
+        Tag::new(MemoryStore::default(), MemoryStore::default(), env)
     }
 
     #[test]
     fn documented_event_is_accepted_once_per_session() {
         let mut env = FakeEnv::default();
-        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let mut tag = tag(&mut env);
         assert_eq!(tag.send_event(one("MyEvent"), Origin::default(), &mut env), Verdict::Accepted);
         assert_eq!(tag.send_event(one("MyEvent"), Origin::default(), &mut env), Verdict::Duplicate);
         assert_eq!(tag.outbox.queued(), 1);
@@ -200,7 +217,7 @@ pub(crate) mod tests {
     #[test]
     fn rejected_event_queues_nothing() {
         let mut env = FakeEnv::default();
-        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let mut tag = tag(&mut env);
         let v = tag.send_event(RawValues::TooMany, Origin::default(), &mut env);
         assert_eq!(v, Verdict::Rejected(Rejection::TooManyValues));
         assert!(tag.outbox.is_settled());
@@ -209,7 +226,7 @@ pub(crate) mod tests {
     #[test]
     fn a_replayed_call_keeps_its_own_time_and_url() {
         let mut env = FakeEnv::default();
-        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let mut tag = tag(&mut env);
         let origin = Origin { time: Some(42), url: Some("http://site.test/first".into()) };
         tag.send_event(one("early"), origin, &mut env);
         let body = drain(&mut tag);
@@ -219,7 +236,7 @@ pub(crate) mod tests {
     #[test]
     fn views_are_not_deduplicated_and_take_the_page_override() {
         let mut env = FakeEnv::default();
-        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let mut tag = tag(&mut env);
         assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Accepted);
         assert_eq!(tag.send_view(Ok(Some("http://site.test/v".into())), Origin::default(), &mut env), Verdict::Accepted);
         assert_eq!(tag.send_view(Err(()), Origin::default(), &mut env), Verdict::Rejected(Rejection::BadPage));
@@ -231,7 +248,7 @@ pub(crate) mod tests {
     #[test]
     fn account_is_carried_by_events_after_it_is_set() {
         let mut env = FakeEnv::default();
-        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let mut tag = tag(&mut env);
         assert_eq!(tag.set_account(Some("".into())), Verdict::Rejected(Rejection::BadAccount));
         assert_eq!(tag.set_account(Some("acme-1".into())), Verdict::Done);
         tag.send_event(one("a"), Origin::default(), &mut env);
@@ -241,20 +258,21 @@ pub(crate) mod tests {
     #[test]
     fn every_event_gets_a_fresh_id_and_the_session_id() {
         let mut env = FakeEnv::default();
-        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let mut tag = tag(&mut env);
         let session = tag.session().to_string();
         tag.send_event(one("a"), Origin::default(), &mut env);
         tag.send_event(one("b"), Origin::default(), &mut env);
         let body = drain(&mut tag);
         assert_eq!(body.matches(&session).count(), 2);
-        assert!(body.contains("02020202-0202-4202-8202-020202020202"));
         assert!(body.contains("03030303-0303-4303-8303-030303030303"));
+        assert!(body.contains("04040404-0404-4404-8404-040404040404"));
+        assert_eq!(tag.outbox.owner(), "0202020202020202");
     }
 
     #[test]
     fn endpoint_must_be_a_non_empty_string() {
         let mut env = FakeEnv::default();
-        let mut tag = Tag::new(MemoryStore::default(), &mut env);
+        let mut tag = tag(&mut env);
         assert_eq!(tag.set_endpoint(None), Verdict::Rejected(Rejection::BadEndpoint));
         assert_eq!(tag.set_endpoint(Some(" ".into())), Verdict::Rejected(Rejection::BadEndpoint));
         assert_eq!(tag.set_endpoint(Some("/collect".into())), Verdict::Done);

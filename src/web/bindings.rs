@@ -42,6 +42,25 @@ extern "C" {
     #[wasm_bindgen(js_namespace = location, js_name = toString, catch)]
     pub fn location_href() -> Result<String, JsValue>;
 
+    /// `setTimeout(f, ms)`.
+    #[wasm_bindgen(js_name = setTimeout, catch)]
+    pub fn set_timeout(f: &Function, ms: f64) -> Result<JsValue, JsValue>;
+
+    /// `AbortSignal.timeout(ms)`: a signal that aborts a fetch after `ms` (a `TimeoutError`).
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout, catch)]
+    pub fn abort_after(ms: f64) -> Result<JsValue, JsValue>;
+
+    /// `navigator.onLine`: `false` only when the browser knows it is offline.
+    #[wasm_bindgen(thread_local_v2, js_name = navigator)]
+    static NAVIGATOR: Navigator;
+    type Navigator;
+    #[wasm_bindgen(method, getter, js_name = onLine)]
+    fn on_line(this: &Navigator) -> JsValue;
+
+    /// `JSON.parse(text)`.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+
     type Text;
     #[wasm_bindgen(method, js_name = isWellFormed, catch)]
     fn is_well_formed_(this: &Text) -> Result<bool, JsValue>;
@@ -66,6 +85,11 @@ extern "C" {
     type Bindable;
     #[wasm_bindgen(method, js_name = bind, catch)]
     fn bind_(this: &Bindable, context: &JsValue, arg: &JsValue) -> Result<Function, JsValue>;
+}
+
+/// Whether the browser may be online (`navigator.onLine` is not `false`).
+pub fn online() -> bool {
+    NAVIGATOR.with(|n| n.on_line()) != JsValue::FALSE
 }
 
 /// `Date.now()`, or `None` when the page's replacement threw or returned a non-number.

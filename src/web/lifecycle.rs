@@ -1,30 +1,46 @@
-//! Page lifecycle: the moments when queued events must leave by beacon.
+//! Page lifecycle: the moments that change what the outbox should do.
 //!
-//! `pagehide` fires on navigation, reload and tab close, and (unlike `unload`) does not keep
-//! the page out of the back-forward cache. `visibilitychange` to hidden also covers mobile
-//! browsers that kill a backgrounded tab without `pagehide` (web.dev, "Page Lifecycle API").
-//! No `unload` or `beforeunload` handler is ever added.
+//! - `pagehide` (navigation, reload, tab close, entering the back-forward cache) and
+//!   `visibilitychange` to hidden (mobile browsers may kill a hidden tab without `pagehide`;
+//!   web.dev, "Page Lifecycle API"): queued events leave by beacon.
+//! - `pageshow` with `persisted` (back from the back-forward cache) and `visibilitychange` to
+//!   visible: pages that closed meanwhile may have left events to adopt, and sending resumes.
+//! - `online`: the network is back; the pause is lifted and sending resumes at once.
+//!
+//! No `unload` or `beforeunload` handler is ever added: they keep pages out of the
+//! back-forward cache.
 
-use js_sys::Function;
-use wasm_bindgen::JsCast;
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 
-/// Calls `hook` on `pagehide`, and on `visibilitychange` when the page becomes hidden.
-pub fn on_page_hidden(hook: &Function) {
-    let _ = super::bindings::add_window_listener("pagehide", hook);
-    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        // The hook checks nothing itself; filter visibilitychange to the hidden state here.
-        let filter = wasm_bindgen::closure::Closure::<dyn FnMut(JsValueAlias)>::new({
-            let hook = hook.clone();
-            let doc = doc.clone();
-            move |ev: JsValueAlias| {
-                if doc.hidden() {
-                    let _ = hook.call1(&wasm_bindgen::JsValue::NULL, &ev);
-                }
-            }
-        });
-        let _ = super::bindings::add_document_listener("visibilitychange", filter.as_ref().unchecked_ref());
-        filter.forget(); // lives as long as the page
-    }
+/// What happened to the page.
+pub enum Moment {
+    /// Hidden or left.
+    Hidden,
+    /// Shown again: visible, or restored from the back-forward cache (`true`).
+    Shown(bool),
+    /// The browser is online again.
+    Online,
 }
 
-type JsValueAlias = wasm_bindgen::JsValue;
+/// Calls `hook` with each lifecycle event.
+pub fn listen(hook: &Function) {
+    for kind in ["pagehide", "pageshow", "online"] {
+        let _ = super::bindings::add_window_listener(kind, hook);
+    }
+    let _ = super::bindings::add_document_listener("visibilitychange", hook);
+}
+
+/// Reads an event passed to the hook. `None` for a `pageshow` of a page's first load.
+pub fn moment(event: &JsValue) -> Option<Moment> {
+    let kind = event.dyn_ref::<web_sys::Event>()?.type_();
+    match kind.as_str() {
+        "pagehide" => Some(Moment::Hidden),
+        "online" => Some(Moment::Online),
+        "pageshow" => Reflect::get(event, &"persisted".into()).ok().filter(JsValue::is_truthy).map(|_| Moment::Shown(true)),
+        _ => {
+            let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
+            Some(if hidden { Moment::Hidden } else { Moment::Shown(false) })
+        }
+    }
+}

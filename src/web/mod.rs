@@ -14,31 +14,39 @@ pub mod args;
 mod bindings;
 mod console;
 pub mod env;
+pub mod journal;
 mod lifecycle;
 pub mod session_store;
 pub mod transport;
 
 use crate::command::{parse, parse_setting, Command, Setting};
 use crate::envelope::BATCH_OVERHEAD;
-use crate::outbox::Outgoing;
+use crate::outbox::{Outcome, Outgoing};
+use crate::retry::{parse_retry_after, Answer, DropReason, MAX_AGE_MS};
 use crate::tag::{Env, Origin, Tag};
 use crate::verdict::{Rejection, Verdict};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use env::BrowserEnv;
-use js_sys::{Function, Object, Promise, Reflect};
+use journal::Journal;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use lifecycle::Moment;
 use session_store::SessionStore;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Everything the tag holds for this page.
 struct Edge {
-    tag: Tag<SessionStore>,
+    tag: Tag<SessionStore, Journal>,
     env: BrowserEnv,
     hooks: Hooks,
+    /// The loader's `claim()`: runs [`adopt`] under the Web Lock `rtp-claim`.
+    claim: Option<Function>,
     /// A pump is scheduled for the end of the current task.
     scheduled: bool,
+    /// A retry timer is set.
+    timer: bool,
     /// Bytes of keepalive bodies in flight, by batch id.
     keepalive: Vec<(u32, usize)>,
     /// `rtp('flush')` callers waiting for the outbox to settle.
@@ -61,19 +69,24 @@ impl Edge {
         if in_flight > 0 && self.tag.outbox.next_len()? + BATCH_OVERHEAD > room {
             return None;
         }
-        let batch = self.tag.outbox.take_batch(self.env.now(), room.min(transport::MAX_BATCH_BYTES))?;
+        let now = self.env.now();
+        let batch = self.tag.outbox.take_batch(now, room.min(transport::MAX_BATCH_BYTES))?;
         self.keepalive.push((batch.id, batch.body.len()));
         Some((endpoint, batch))
     }
 
-    /// The batch `id` is no longer in flight: done (`delivered`), or back in front of the queue.
-    fn finished(&mut self, id: u32, delivered: bool) {
+    /// Batch `id` is no longer in flight.
+    fn landed(&mut self, id: u32) {
         self.keepalive.retain(|(b, _)| *b != id);
-        if delivered {
-            self.tag.outbox.ack(id);
-        } else {
-            self.tag.outbox.fail(id);
-        }
+    }
+
+    /// Batch `id` got `answer` (read by the caller, outside the borrow).
+    fn answered(&mut self, id: u32, answer: Answer, retry_after: Option<u64>) -> Outcome {
+        self.landed(id);
+        let now = self.env.now();
+        let r = self.env.random16();
+        let random = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+        self.tag.outbox.answered(id, answer, retry_after, now, random)
     }
 }
 
@@ -82,7 +95,8 @@ struct Hooks {
     pump: Closure<dyn FnMut(JsValue)>,
     answered: Closure<dyn FnMut(JsValue, JsValue)>,
     unreachable: Closure<dyn FnMut(JsValue, JsValue)>,
-    page_hidden: Closure<dyn FnMut(JsValue)>,
+    lifecycle: Closure<dyn FnMut(JsValue)>,
+    retry: Closure<dyn FnMut(JsValue)>,
     /// The executor of `flush`'s Promise: its `resolve` joins the waiters. The same closure
     /// type as `answered`, so it costs no new glue (a stack closure for `Promise::new` did).
     defer: Closure<dyn FnMut(JsValue, JsValue)>,
@@ -104,30 +118,48 @@ fn hook(f: impl FnOnce(&Hooks) -> &JsValue) -> Option<Function> {
 }
 
 /// Sets the tag up for this page: the session, the storage, the lifecycle listeners.
-/// Called by the loader once; calling it again (or while the tag is busy) does nothing.
+/// `claim` is the loader's function that runs [`adopt`] under the Web Lock `rtp-claim`.
+/// Returns this page's id: the loader holds the Web Lock `rtp-tab-<id>` while the page is
+/// shown. Called by the loader once; calling it again (or while the tag is busy) does nothing.
 #[wasm_bindgen]
-pub fn boot() {
+pub fn boot(claim: JsValue) -> JsValue {
+    start(claim.dyn_into().ok());
+    with_edge(|e| JsValue::from_str(e.tag.outbox.owner())).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn start(claim: Option<Function>) {
     match EDGE.0.try_borrow() {
         Ok(e) if e.is_none() => {}
         _ => return, // booted, or busy (which means booted)
     }
     let mut env = BrowserEnv::new();
-    let tag = Tag::new(SessionStore::open(), &mut env);
+    let tag = Tag::new(SessionStore::open(), Journal::open(), &mut env);
     let hooks = Hooks {
         pump: Closure::new(|_| pump()),
         answered: Closure::new(answered),
         unreachable: Closure::new(unreachable),
-        page_hidden: Closure::new(|_| page_hidden()),
+        lifecycle: Closure::new(|ev: JsValue| on_lifecycle(&ev)),
+        retry: Closure::new(|_| retry()),
         defer: Closure::new(|resolve: JsValue, _reject: JsValue| wait(resolve.unchecked_into())),
     };
-    let edge = Edge { tag, env, hooks, scheduled: false, keepalive: Vec::new(), waiters: Vec::new(), warned_no_endpoint: false };
+    let edge = Edge {
+        tag,
+        env,
+        hooks,
+        claim,
+        scheduled: false,
+        timer: false,
+        keepalive: Vec::new(),
+        waiters: Vec::new(),
+        warned_no_endpoint: false,
+    };
     match EDGE.0.try_borrow_mut() {
         Ok(mut e) if e.is_none() => *e = Some(edge),
         _ => return,
     }
     // Listeners only once the state that owns their hook is stored.
-    if let Some(f) = hook(|h| h.page_hidden.as_ref()) {
-        lifecycle::on_page_hidden(&f);
+    if let Some(f) = hook(|h| h.lifecycle.as_ref()) {
+        lifecycle::listen(&f);
     }
 }
 
@@ -136,7 +168,7 @@ pub fn boot() {
 /// Returns the verdict's code (a string), or a Promise for `flush`.
 #[wasm_bindgen]
 pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url: JsValue, time: JsValue) -> JsValue {
-    boot();
+    start(None);
     let command = parse(args::short_string(&action, 16).as_deref(), args::short_string(&method, 16).as_deref());
     let origin = Origin { time: args::time(&time), url: args::short_string(&url, args::MAX_URL) };
     // Read page values before borrowing the state: a getter may run page code.
@@ -214,25 +246,104 @@ fn schedule_pump_after(after: Result<JsValue, JsValue>) {
 }
 
 /// Sends the queued batches that fit the keepalive budget (the rest follow as answers free
-/// room), one at a time: taken under the borrow, sent after it. Then answers `flush` waiters
-/// if nothing is left in flight.
+/// room), one at a time: taken under the borrow, sent after it. Nothing is sent while the
+/// browser is offline (the `online` event resumes) or while the outbox is paused after a
+/// failure (a timer resumes). Then answers `flush` waiters if nothing is left in flight.
 fn pump() {
-    let warn = with_edge(|e| {
+    let state = with_edge(|e| {
         e.scheduled = false;
         let warn = e.tag.endpoint().is_none() && !e.warned_no_endpoint && e.tag.outbox.queued() > 0;
         e.warned_no_endpoint |= warn;
-        warn
+        let now = e.env.now();
+        (warn, e.tag.outbox.wait(now), e.tag.outbox.queued() > 0)
     });
-    if warn == Some(true) {
+    let Some((warn, wait, queued)) = state else { return };
+    if warn {
         console::warn("rtp: no collector endpoint set; events are kept until rtp('set', 'endpoint', url)", &JsValue::UNDEFINED);
     }
-    // A batch that could not be started goes back in front: stop, or it would be taken again.
-    while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
-        if !send(&endpoint, b.id, &b.body) {
-            break;
+    if queued && wait > 0 {
+        set_timer(wait);
+    } else if queued && bindings::online() {
+        // A batch that could not be started goes back in front: stop, or it would be taken again.
+        while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
+            if !send(&endpoint, b.id, &b.body) {
+                break;
+            }
         }
     }
     settle_waiters();
+}
+
+/// Sets the retry timer for `ms` from now, unless one is set.
+fn set_timer(ms: u64) {
+    if with_edge(|e| !core::mem::replace(&mut e.timer, true)) != Some(true) {
+        return;
+    }
+    let set = hook(|h| h.retry.as_ref()).ok_or(JsValue::NULL).and_then(|f| bindings::set_timeout(&f, ms as f64));
+    if set.is_err() {
+        with_edge(|e| e.timer = false); // the page broke setTimeout: the next call or event retries
+    }
+}
+
+/// The retry timer fired: adopt what pages that closed meanwhile left, then send.
+fn retry() {
+    with_edge(|e| e.timer = false);
+    claim();
+    schedule_pump();
+}
+
+/// Runs the loader's `claim()`, which calls [`adopt`] under the Web Lock `rtp-claim`.
+fn claim() {
+    if let Some(Some(f)) = with_edge(|e| e.claim.clone()) {
+        let _ = f.call0(&JsValue::NULL);
+    }
+}
+
+/// Called by the loader's `claim()` under the Web Lock `rtp-claim`, with the names of the
+/// locks held or requested, separated by spaces (`null` without Web Locks). Adopts the events
+/// of pages that are gone and replays the calls the snippet kept when a page was left before
+/// the tag loaded.
+#[wasm_bindgen]
+pub fn adopt(live: JsValue) {
+    let live = live.as_string();
+    let Some((found, now)) = with_edge(|e| {
+        let now = e.env.now();
+        (e.tag.outbox.adopt(live.as_deref(), now), now)
+    }) else {
+        return;
+    };
+    for c in &found.corrupt {
+        console::warn(c.message(), &JsValue::UNDEFINED);
+    }
+    if found.too_old > 0 {
+        console::debug_with(DropReason::TooOld.message(), &JsValue::from(found.too_old as u32));
+    }
+    if found.adopted > 0 {
+        console::debug_with("rtp: sending events that an earlier page left unsent:", &JsValue::from(found.adopted as u32));
+    }
+    for q in &found.queues {
+        replay(q, now);
+    }
+    schedule_pump();
+}
+
+/// Replays one queue the snippet kept (`JSON.stringify` of its `arguments` objects, each with
+/// its time `t` and page URL `u`), oldest first; calls older than the age cap are dropped.
+fn replay(queue: &str, now: u64) {
+    let Ok(calls) = bindings::json_parse(queue) else {
+        console::warn("rtp: discarded calls kept from an earlier page: not readable", &JsValue::UNDEFINED);
+        return;
+    };
+    let Ok(calls) = calls.dyn_into::<Array>() else { return };
+    for call in calls.iter() {
+        let get = |k: &str| Reflect::get(&call, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let t = get("t");
+        if args::time(&t).is_none_or(|t| now.saturating_sub(t) > MAX_AGE_MS) {
+            console::debug_with(DropReason::TooOld.message(), &call);
+            continue;
+        }
+        rtp(get("0"), get("1"), get("2"), get("3"), get("u"), t);
+    }
 }
 
 /// POSTs one batch, outside the borrow: the page's `fetch` may be a wrapper that throws,
@@ -245,68 +356,108 @@ fn send(endpoint: &str, id: u32, body: &str) -> bool {
         bindings::then_or(&promise, &bindings::bind(&ok, &id_js)?, &bindings::bind(&err, &id_js)?)
     });
     if let Err(error) = &started {
+        // The page's fetch failed, not the collector: no attempt is counted, and the batch is
+        // tried again on the next call, or in a second.
         console::debug_with("rtp: request not started; batch kept queued", error);
-        with_edge(|e| e.finished(id, false));
+        with_edge(|e| {
+            e.landed(id);
+            e.tag.outbox.unsent(id);
+        });
+        set_timer(crate::retry::BASE_DELAY_MS);
     }
     started.is_ok()
 }
 
-/// What became of a batch, for the console (logged after the state is released).
-enum Outcome {
-    Acknowledged,
-    Refused,
-    Retry,
-}
-
 /// The collector answered batch `id`.
 fn answered(id: JsValue, response: JsValue) {
-    let status = response.dyn_ref::<web_sys::Response>().map(|r| r.status()).unwrap_or(0);
+    let r = response.dyn_ref::<web_sys::Response>();
+    let status = r.map(|r| r.status()).unwrap_or(0);
+    let retry_after = r.and_then(|r| r.headers().get("retry-after").ok().flatten()).and_then(|v| parse_retry_after(&v));
     let drained = bindings::drain(&response);
     let id = id.as_f64().unwrap_or(-1.0) as u32;
-    let outcome = if (200..300).contains(&status) {
-        Outcome::Acknowledged
-    } else if (400..500).contains(&status) && status != 408 && status != 429 {
-        // The collector refused the batch as malformed: resending it cannot help.
-        Outcome::Refused
-    } else {
-        Outcome::Retry
-    };
-    let more = with_edge(|e| {
-        e.finished(id, !matches!(outcome, Outcome::Retry));
-        e.tag.outbox.queued() > 0
-    });
+    let done = with_edge(|e| (e.answered(id, Answer::Status(status), retry_after), e.tag.outbox.queued() > 0));
+    let Some((outcome, more)) = done else { return };
     let status = JsValue::from(status);
     match outcome {
-        Outcome::Refused => console::warn("rtp: the collector refused a batch (HTTP status below); dropped", &status),
-        Outcome::Retry => console::debug_with("rtp: batch not accepted; kept queued. HTTP status:", &status),
-        Outcome::Acknowledged => {}
+        Outcome::Dropped(reason, _) => console::warn(reason.message(), &status),
+        Outcome::Retry { too_old, .. } => {
+            console::debug_with("rtp: batch not accepted; kept, retried later. HTTP status:", &status);
+            if too_old > 0 {
+                console::debug(DropReason::TooOld.message());
+            }
+        }
+        Outcome::Delivered => {}
     }
-    if more == Some(true) && !matches!(outcome, Outcome::Retry) {
+    if matches!(outcome, Outcome::Retry { .. }) {
+        schedule_pump(); // sets the retry timer
+    } else if more {
         // Room was freed: what waited for the keepalive budget goes once the body is read,
-        // when Chromium gives the request's quota back. (Not after a failure: retrying at
-        // once would hammer a collector that is down.)
+        // when Chromium gives the request's quota back.
         schedule_pump_after(drained);
     }
     settle_waiters();
 }
 
-/// The request for batch `id` failed before an answer (network error, CORS, offline).
+/// The request for batch `id` failed before an answer (network error, CORS, timeout,
+/// offline). Offline is not the collector's failure: the batch goes back without an attempt
+/// counted, and `online` resumes.
 fn unreachable(id: JsValue, error: JsValue) {
     let id = id.as_f64().unwrap_or(-1.0) as u32;
-    console::debug_with("rtp: collector unreachable; batch kept queued", &error);
-    with_edge(|e| e.finished(id, false));
+    console::debug_with("rtp: collector unreachable; batch kept, retried later", &error);
+    let timeout = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string()).is_some_and(|n| n == "TimeoutError");
+    let answer = if timeout { Answer::Timeout } else { Answer::NetworkError };
+    let online = bindings::online();
+    with_edge(|e| {
+        if online {
+            e.answered(id, answer, None);
+        } else {
+            e.landed(id);
+            e.tag.outbox.unsent(id);
+        }
+    });
+    schedule_pump();
     settle_waiters();
+}
+
+/// A lifecycle event (see `lifecycle.rs`).
+fn on_lifecycle(event: &JsValue) {
+    match lifecycle::moment(event) {
+        Some(Moment::Hidden) => page_hidden(),
+        Some(Moment::Online) => {
+            with_edge(|e| e.tag.outbox.resume_now());
+            schedule_pump();
+        }
+        Some(Moment::Shown(restored)) => {
+            if restored {
+                with_edge(|e| e.tag.outbox.resync());
+            }
+            claim();
+            schedule_pump();
+        }
+        None => {}
+    }
 }
 
 /// The page is being hidden or left: what is queued goes by `sendBeacon`, which the browser
 /// delivers after the page is gone, within the budget that keepalive fetches in flight leave
-/// (Chromium counts both in one quota). A refused beacon leaves its events queued.
+/// (Chromium counts both in one quota). A refused beacon leaves its events queued. While the
+/// collector is failing nothing goes: the events stay stored for the next page (see
+/// `Outbox::leaving`).
 fn page_hidden() {
-    while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
-        let queued = transport::beacon(&endpoint, &b.body);
-        with_edge(|e| e.finished(b.id, queued));
-        if !queued {
-            break; // refused: it is back in front of the queue
+    if with_edge(|e| e.tag.outbox.leaving()) == Some(true) && bindings::online() {
+        while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
+            let queued = transport::beacon(&endpoint, &b.body);
+            with_edge(|e| {
+                e.landed(b.id);
+                if queued {
+                    e.tag.outbox.delivered(b.id);
+                } else {
+                    e.tag.outbox.unsent(b.id);
+                }
+            });
+            if !queued {
+                break; // refused: it is back in front of the queue
+            }
         }
     }
     settle_waiters();

@@ -8,6 +8,7 @@
 use super::console;
 use crate::store::{MemoryStore, Store};
 use alloc::string::String;
+use alloc::vec::Vec;
 use web_sys::Storage;
 
 /// One message for every way sessionStorage fails (absent, read throws, write throws or full).
@@ -57,5 +58,22 @@ impl Store for SessionStore {
             console::debug(FALLBACK);
         }
         self.memory.set(key, value)
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.memory.remove(key);
+        if let Some(s) = &self.storage {
+            let _ = s.remove_item(key);
+        }
+    }
+
+    fn keys(&mut self, prefix: &str) -> Vec<String> {
+        let mut keys = super::journal::keys(self.storage.as_ref(), prefix);
+        for k in self.memory.keys(prefix) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        keys
     }
 }

@@ -20,6 +20,12 @@ pub const MAX_BATCH_BYTES: usize = 32 * 1024;
 /// room: a request that outlives the page is the only kind that cannot lose events.
 pub const KEEPALIVE_BUDGET: usize = 32 * 1024;
 
+/// A request without an answer after this long (30 s) is aborted and counts as a failed
+/// attempt (a collector that accepts connections but never answers would otherwise hold the
+/// outbox, and the keepalive quota, for ever). Where `AbortSignal.timeout` is missing, the
+/// request waits for the browser's own timeout.
+pub const REQUEST_TIMEOUT_MS: f64 = 30_000.0;
+
 /// Starts a keepalive POST of `body`. `Ok` holds what `fetch` returned (a Promise of the
 /// Response, unless a page wrapper returned something else); `Err` when it threw.
 pub fn post(endpoint: &str, body: &str) -> Result<JsValue, JsValue> {
@@ -30,6 +36,9 @@ pub fn post(endpoint: &str, body: &str) -> Result<JsValue, JsValue> {
     set("keepalive", &JsValue::TRUE)?;
     set("mode", &JsValue::from_str("cors"))?;
     set("credentials", &JsValue::from_str("omit"))?;
+    if let Ok(signal) = bindings::abort_after(REQUEST_TIMEOUT_MS) {
+        set("signal", &signal)?;
+    }
     bindings::fetch(endpoint, &init)
 }
 
