@@ -5,10 +5,14 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 export const BUDGETS = {
-  // wasm + loader, gzip: issue 2's budget for now (the benchmark's target is 12 KB).
-  tagGzip: 20 * 1000,
-  // the inline snippet, minified.
-  snippetRaw: 350,
+  // wasm + loader, gzip: the current figure plus a small margin (issue 5; its target is 12 KB).
+  // Loosened from 20,000 by issue 3, with a note: durable delivery (the localStorage outbox,
+  // retry with backoff, Web Locks adoption, lifecycle events) took the build from 19,956 B to
+  // about 28,000 B.
+  tagGzip: 28 * 1024,
+  // the inline snippet, minified. 350 until issue 3, whose pagehide handler keeps the calls of
+  // a page left before the tag loaded (about 170 B).
+  snippetRaw: 540,
 };
 
 if (process.argv[1] && process.argv[1].endsWith('size-report.mjs')) report();

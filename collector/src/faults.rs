@@ -34,6 +34,12 @@ pub enum Effect {
     },
     /// The request is read, then the connection is closed without an answer.
     Close,
+    /// The request is held for `hold`, then handled normally (stored if valid) and answered:
+    /// a slow collector, for tests of what happens while a request is in flight.
+    Slow {
+        /// How long the answer is held back.
+        hold: Duration,
+    },
     /// The batch is handled normally (stored if valid), then the connection is closed
     /// without an answer: the tag never learns it was stored and may resend it, which the
     /// collector must then drop as repeats.
@@ -46,6 +52,7 @@ impl Effect {
         match self {
             Effect::Status { .. } => "status",
             Effect::Hang { .. } => "hang",
+            Effect::Slow { .. } => "slow",
             Effect::Close => "close",
             Effect::AckLost => ACK_LOST,
         }
@@ -85,7 +92,7 @@ impl FaultError {
             FaultError::UnknownField => {
                 "unknown field (known: mode, status, retry_after, count, ms, hold_ms)"
             }
-            FaultError::BadMode => "mode: must be \"status\", \"hang\", \"close\" or \"ack_lost\"",
+            FaultError::BadMode => "mode: must be \"status\", \"hang\", \"slow\", \"close\" or \"ack_lost\"",
             FaultError::BadStatus => "status: must be an integer from 200 to 599",
             FaultError::BadRetryAfter => "retry_after: must be an integer >= 0 (seconds)",
             FaultError::BadCount => "count: must be an integer >= 1",
@@ -94,7 +101,7 @@ impl FaultError {
             FaultError::StatusFieldsNeedStatusMode => {
                 "status and retry_after: only with mode \"status\""
             }
-            FaultError::HoldNeedsHangMode => "hold_ms: only with mode \"hang\"",
+            FaultError::HoldNeedsHangMode => "hold_ms: only with mode \"hang\" or \"slow\"",
         }
     }
 }
@@ -133,7 +140,7 @@ impl Fault {
         if mode != "status" && (status.is_some() || retry_after.is_some()) {
             return Err(FaultError::StatusFieldsNeedStatusMode);
         }
-        if mode != "hang" && hold_ms.is_some() {
+        if mode != "hang" && mode != "slow" && hold_ms.is_some() {
             return Err(FaultError::HoldNeedsHangMode);
         }
         let effect = match mode {
@@ -145,6 +152,9 @@ impl Fault {
                 _ => return Err(FaultError::BadStatus),
             },
             "hang" => Effect::Hang {
+                hold: hold_ms.or(ms).map_or(DEFAULT_HOLD, Duration::from_millis),
+            },
+            "slow" => Effect::Slow {
                 hold: hold_ms.or(ms).map_or(DEFAULT_HOLD, Duration::from_millis),
             },
             "close" => Effect::Close,
@@ -176,7 +186,7 @@ impl Fault {
                 out["status"] = json!(status);
                 out["retry_after"] = json!(retry_after);
             }
-            Effect::Hang { hold } => out["hold_ms"] = json!(hold.as_millis() as u64),
+            Effect::Hang { hold } | Effect::Slow { hold } => out["hold_ms"] = json!(hold.as_millis() as u64),
             Effect::Close | Effect::AckLost => {}
         }
         out
@@ -287,6 +297,16 @@ mod tests {
         }
         board.clear();
         assert_eq!(board.take(now), None);
+    }
+
+    #[test]
+    fn slow_holds_then_answers() {
+        assert_eq!(
+            parse(r#"{"mode":"slow","count":1,"hold_ms":500}"#).unwrap().effect,
+            Effect::Slow {
+                hold: Duration::from_millis(500)
+            }
+        );
     }
 
     #[test]

@@ -151,6 +151,9 @@ fn collect(app: &App, head: &Head, body: &Body) -> Handled {
 
     let effect = app.faults().take(Instant::now());
     let fault_name = effect.map(|e| e.name());
+    if let Some(Effect::Slow { hold }) = effect {
+        std::thread::sleep(hold); // one thread per connection: only this answer waits
+    }
     match effect {
         Some(Effect::Status {
             status,
@@ -177,7 +180,7 @@ fn collect(app: &App, head: &Head, body: &Body) -> Handled {
                 note: "fault close, no answer".to_string(),
             }
         }
-        Some(Effect::AckLost) | None => {
+        Some(Effect::AckLost | Effect::Slow { .. }) | None => {
             let handled = store_batch(app, parsed, |status| {
                 attempt(status, ids, length, fault_name)
             });

@@ -59,13 +59,13 @@ impl Edge {
         self.keepalive.iter().map(|(_, n)| n).sum()
     }
 
-    /// The next queued batch that fits the keepalive budget left (a lone batch always fits:
+    /// The next queued batch that fits what `budget` leaves (a lone batch always fits:
     /// an event is far below 64 KiB), counted in flight, with the endpoint to send it to.
     #[inline(never)] // shared by pump and page_hidden: one copy in the wasm
-    fn next_batch(&mut self) -> Option<(String, Outgoing)> {
+    fn next_batch(&mut self, budget: usize) -> Option<(String, Outgoing)> {
         let endpoint = String::from(self.tag.endpoint()?);
         let in_flight = self.in_flight_bytes();
-        let room = transport::KEEPALIVE_BUDGET.saturating_sub(in_flight);
+        let room = budget.saturating_sub(in_flight);
         if in_flight > 0 && self.tag.outbox.next_len()? + BATCH_OVERHEAD > room {
             return None;
         }
@@ -265,7 +265,7 @@ fn pump() {
         set_timer(wait);
     } else if queued && bindings::online() {
         // A batch that could not be started goes back in front: stop, or it would be taken again.
-        while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
+        while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::KEEPALIVE_BUDGET)) {
             if !send(&endpoint, b.id, &b.body) {
                 break;
             }
@@ -445,7 +445,7 @@ fn on_lifecycle(event: &JsValue) {
 /// `Outbox::leaving`).
 fn page_hidden() {
     if with_edge(|e| e.tag.outbox.leaving()) == Some(true) && bindings::online() {
-        while let Some(Some((endpoint, b))) = with_edge(Edge::next_batch) {
+        while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::LEAVING_BUDGET)) {
             let queued = transport::beacon(&endpoint, &b.body);
             with_edge(|e| {
                 e.landed(b.id);

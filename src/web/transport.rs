@@ -26,6 +26,10 @@ pub const KEEPALIVE_BUDGET: usize = 32 * 1024;
 /// request waits for the browser's own timeout.
 pub const REQUEST_TIMEOUT_MS: f64 = 30_000.0;
 
+/// What may be in flight once the page is leaving: the whole 64 KiB quota, less 4 KiB for the
+/// page's own beacons. Nothing of the page will need room after this.
+pub const LEAVING_BUDGET: usize = 60 * 1024;
+
 /// Starts a keepalive POST of `body`. `Ok` holds what `fetch` returned (a Promise of the
 /// Response, unless a page wrapper returned something else); `Err` when it threw.
 pub fn post(endpoint: &str, body: &str) -> Result<JsValue, JsValue> {

@@ -1,5 +1,6 @@
-// On pagehide, what is still queued leaves by navigator.sendBeacon (durable retry is issue 3;
-// this is the foundation's promise: nothing queued is abandoned when the visitor leaves).
+// On pagehide, what is still queued leaves by navigator.sendBeacon while the collector is
+// healthy; while it is failing, nothing is beaconed and the events stay stored for the next page
+// (the full fault scenarios are in delivery-*.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush } from './harness.mjs';
@@ -7,29 +8,51 @@ import { useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush } fr
 const collector = useCollector();
 
 eachBrowser((ctx) => {
-  test('an event the collector refused with 503 stays queued and leaves by beacon on pagehide', async () => {
+  test('a backlog over the keepalive budget, left at once: the rest goes by beacon on pagehide', async () => {
     const v = await newVisitor(ctx.browser);
-    await v.page.goto(collector.url);
+    await v.page.goto(new URL('/test-pages/twice.html', collector.url).href);
     await tagLoaded(v.page);
     assert.equal(await flush(v.page), true);
     const sid = await sessionId(v.page);
-
-    // Two refusals: the send, and the resend that flush makes if the first answer came back
-    // before it was called. Either way flush answers false: the batch is queued again.
-    await collector.fault({ mode: 'status', status: 503, count: 2 });
-    assert.equal(await v.page.evaluate(() => rtp('send', 'event', { value: 'left by beacon' })), 'accepted');
-    assert.equal(await flush(v.page), false);
-    await collector.clearFault();
-
+    // ~45 KB: 32 KiB fit the keepalive budget, the rest waits for an answer, which the
+    // collector holds back 2 s; leaving now hands the rest to sendBeacon.
+    await collector.fault({ mode: 'slow', count: 1, hold_ms: 2000 });
+    await v.page.evaluate(() => {
+      for (let i = 0; i < 100; i++) rtp('send', 'event', { value: ['left ' + i, 'x'.repeat(200)] });
+    });
     await v.page.goto('about:blank'); // pagehide
-    const delivered = await collector.until(
-      async () => (await collector.events(sid)).find((e) => e.values[0] === 'left by beacon'),
-      10000, 'the beacon',
-    );
-    const attempts = (await collector.requests()).filter((r) => r.ids.includes(delivered.id));
-    const last = attempts.pop();
-    assert.deepEqual([last.status, last.fetch_mode], [200, 'no-cors'], 'delivered by the beacon');
-    assert.ok(attempts.length >= 1 && attempts.every((r) => r.status === 503 && r.fetch_mode === 'cors'), JSON.stringify(attempts));
+    const events = await collector.until(async () => {
+      const e = (await collector.events(sid)).filter((x) => x.values[0].startsWith('left '));
+      return e.length === 100 && e;
+    }, 10000, 'all 100 events');
+    await collector.clearFault();
+    const ids = new Set(events.map((e) => e.id));
+    const modes = (await collector.requests()).filter((r) => r.ids.some((id) => ids.has(id))).map((r) => r.fetch_mode);
+    assert.ok(modes.includes('cors') && modes.includes('no-cors'), `keepalive fetch and beacon: ${modes}`);
+    assert.equal((await collector.stats()).duplicates, 0);
+    await v.close();
+  });
+
+  test('after a failure, leaving beacons nothing: the events stay stored for the next page', async () => {
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(new URL('/test-pages/twice.html', collector.url).href);
+    await tagLoaded(v.page);
+    const sid = await sessionId(v.page);
+    await collector.fault({ mode: 'status', status: 503 });
+    assert.equal(await v.page.evaluate(() => rtp('send', 'event', { value: 'kept for the next page' })), 'accepted');
+    assert.equal(await flush(v.page), false);
+    const stored = await v.page.evaluate(() => Object.keys(localStorage).filter((k) => /^rtp:o:[0-9a-f-]{36}$/.test(k)).length);
+    assert.equal(stored, 1);
+    await v.page.goto('about:blank'); // pagehide while failing
+    await collector.clearFault();
+    const before = (await collector.requests()).length;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await collector.requests()).length, before, 'no beacon after a failure');
+    // The next page of the site adopts the stored event and sends it, once.
+    await v.page.goto(new URL('/test-pages/twice.html', collector.url).href);
+    await tagLoaded(v.page);
+    const got = await collector.until(async () => (await collector.events(sid)).filter((e) => e.values[0] === 'kept for the next page'), 15000, 'the stored event');
+    assert.equal(got.length, 1);
     assert.equal((await collector.stats()).duplicates, 0);
     await v.close();
   });
