@@ -17,6 +17,8 @@
 mod custom_data;
 #[path = "web/throwing_console.rs"]
 mod throwing_console;
+#[path = "web/journal.rs"]
+mod journal;
 #[path = "web/replies.rs"]
 mod replies;
 #[path = "web/session_ledger.rs"]
