@@ -95,6 +95,7 @@ struct Hooks {
     pump: Closure<dyn FnMut(JsValue)>,
     answered: Closure<dyn FnMut(JsValue, JsValue)>,
     unreachable: Closure<dyn FnMut(JsValue, JsValue)>,
+    failed: Closure<dyn FnMut(JsValue)>,
     lifecycle: Closure<dyn FnMut(JsValue)>,
     retry: Closure<dyn FnMut(JsValue)>,
     /// The executor of `flush`'s Promise: its `resolve` joins the waiters. The same closure
@@ -138,6 +139,7 @@ fn start(claim: Option<Function>) {
         pump: Closure::new(|_| pump()),
         answered: Closure::new(answered),
         unreachable: Closure::new(unreachable),
+        failed: Closure::new(failed),
         lifecycle: Closure::new(|ev: JsValue| on_lifecycle(&ev)),
         retry: Closure::new(|_| retry()),
         defer: Closure::new(|resolve: JsValue, _reject: JsValue| wait(resolve.unchecked_into())),
@@ -399,17 +401,29 @@ fn answered(id: JsValue, response: JsValue) {
 }
 
 /// The request for batch `id` failed before an answer (network error, CORS, timeout,
-/// offline). Offline is not the collector's failure: the batch goes back without an attempt
-/// counted, and `online` resumes.
+/// offline). It is handled a task later ([`failed`]): when the page is being left, Chromium
+/// rejects the fetch promises of keepalive requests that it goes on sending, before
+/// `pagehide` (measured: "TypeError: Failed to fetch", then pagehide, then the collector gets
+/// the batch). Handled at once, that would count the batch as failed, keep it stored, and have
+/// the next page send it again; a task later, the page is gone, and `pagehide` has handed the
+/// batch to the browser.
 fn unreachable(id: JsValue, error: JsValue) {
-    let id = id.as_f64().unwrap_or(-1.0) as u32;
     console::debug_with("rtp: collector unreachable; batch kept, retried later", &error);
-    let timeout = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string()).is_some_and(|n| n == "TimeoutError");
-    let answer = if timeout { Answer::Timeout } else { Answer::NetworkError };
+    let later = hook(|h| h.failed.as_ref()).ok_or(JsValue::NULL).and_then(|f| bindings::set_timeout(&bindings::bind(&f, &id)?, 0.0));
+    if later.is_err() {
+        failed(id);
+    }
+}
+
+/// See [`unreachable`]. Offline is not the collector's failure: the batch goes back without an
+/// attempt counted, and `online` resumes. (A timeout counts as a network error: both are
+/// retried the same way.)
+fn failed(id: JsValue) {
+    let id = id.as_f64().unwrap_or(-1.0) as u32;
     let online = bindings::online();
     with_edge(|e| {
         if online {
-            e.answered(id, answer, None);
+            e.answered(id, Answer::NetworkError, None);
         } else {
             e.landed(id);
             e.tag.outbox.unsent(id);
