@@ -17,19 +17,20 @@ if (typeof stub != 'function' || !stub.q) {
   stub = win.rtp = function () { var a = arguments; a.t = Date.now(); a.u = location.href; stub.q.push(a); };
   stub.q = [];
 }
-// Web Locks (see src/outbox.rs, "Pages that are gone"). The page holds `rtp-tab-<id>` while
-// it is shown, so other pages leave its stored events alone. It is released on pagehide: a
-// page that is gone must not hold it, and Chromium keeps a page that holds a lock out of the
-// back-forward cache; a restored page takes it again.
+// Web Locks (see src/outbox.rs, "Pages that are gone"). lock(true) requests the page's lock
+// `rtp-tab-<id>`, held until lock(false); the tag asks for it before it stores an event and
+// gives it back when nothing is outstanding or the page is left (Firefox keeps a page that
+// holds a lock out of the back-forward cache). A release that comes before the grant makes the
+// grant a no-op.
 var locks = navigator.locks, id, held, release;
-function hold() {
-  held = 1;
-  try { locks.request('rtp-tab-' + id, function () { return held && new Promise(function (r) { release = r; }); }); } catch (e) {}
-}
-function unhold() {
-  held = 0;
-  if (release) release();
-  release = 0;
+function lock(on) {
+  held = on;
+  if (on) {
+    try { locks.request('rtp-tab-' + id, function () { return held && new Promise(function (r) { release = r; }); }); } catch (e) {}
+  } else if (release) {
+    release();
+    release = 0;
+  }
 }
 // Runs the tag's adopt() under the lock rtp-claim, with the names of the locks held or
 // requested: one page at a time decides which stored events belong to pages that are gone.
@@ -48,10 +49,7 @@ function claim() {
 if (!stub.k) {
   stub.k = 1;
   tag({ module_or_path: me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined }).then(function () {
-    id = tag.boot(claim);
-    hold();
-    win.addEventListener('pagehide', unhold);
-    win.addEventListener('pageshow', function (e) { if (e.persisted) hold(); });
+    id = tag.boot(claim, lock);
     claim();
     if (stub.e) call(['set', 'endpoint', stub.e]);
     if (stub.a) call(['setAccount', stub.a]);

@@ -401,8 +401,8 @@ impl<J: Store> Outbox<J> {
 
     /// The page came back from the back-forward cache. While it was away its lock was
     /// released, so another page may have adopted (and sent) its queued events: those whose
-    /// record no longer names this page are forgotten here.
-    pub fn resync(&mut self) {
+    /// record no longer names this page are forgotten here. Returns [`Outbox::is_settled`].
+    pub fn resync(&mut self) -> bool {
         let mut keep = Vec::with_capacity(self.queued.len());
         for item in core::mem::take(&mut self.queued) {
             let ours = !item.persisted
@@ -414,6 +414,7 @@ impl<J: Store> Outbox<J> {
             }
         }
         self.queued = keep;
+        self.is_settled()
     }
 
     /// Writes (or rewrites) an item's record, as this page's.

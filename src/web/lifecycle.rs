@@ -15,10 +15,12 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// What happened to the page.
 pub enum Moment {
-    /// Hidden or left.
+    /// Hidden (another tab, minimised): it may come back.
     Hidden,
-    /// Shown again: visible, or restored from the back-forward cache (`true`).
-    Shown(bool),
+    /// Left (`pagehide`): navigated away, reloaded, closed, or into the back-forward cache.
+    Left,
+    /// Shown again: visible, or restored from the back-forward cache.
+    Shown,
     /// The browser is online again.
     Online,
 }
@@ -35,12 +37,12 @@ pub fn listen(hook: &Function) {
 pub fn moment(event: &JsValue) -> Option<Moment> {
     let kind = event.dyn_ref::<web_sys::Event>()?.type_();
     match kind.as_str() {
-        "pagehide" => Some(Moment::Hidden),
+        "pagehide" => Some(Moment::Left),
         "online" => Some(Moment::Online),
-        "pageshow" => Reflect::get(event, &"persisted".into()).ok().filter(JsValue::is_truthy).map(|_| Moment::Shown(true)),
+        "pageshow" => Reflect::get(event, &"persisted".into()).ok().filter(JsValue::is_truthy).map(|_| Moment::Shown),
         _ => {
             let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
-            Some(if hidden { Moment::Hidden } else { Moment::Shown(false) })
+            Some(if hidden { Moment::Hidden } else { Moment::Shown })
         }
     }
 }

@@ -43,6 +43,13 @@ struct Edge {
     hooks: Hooks,
     /// The loader's `claim()`: runs [`adopt`] under the Web Lock `rtp-claim`.
     claim: Option<Function>,
+    /// The loader's `lock(on)`: requests or releases the Web Lock `rtp-tab-<page id>`.
+    lock: Option<Function>,
+    /// The page's lock is requested (it is, whenever the outbox holds events).
+    locked: bool,
+    /// The page was left (`pagehide`) and has not sent since: if it comes back from the
+    /// back-forward cache, what it holds must first be checked against storage.
+    left: bool,
     /// A pump is scheduled for the end of the current task.
     scheduled: bool,
     /// A retry timer is set.
@@ -119,16 +126,16 @@ fn hook(f: impl FnOnce(&Hooks) -> &JsValue) -> Option<Function> {
 }
 
 /// Sets the tag up for this page: the session, the storage, the lifecycle listeners.
-/// `claim` is the loader's function that runs [`adopt`] under the Web Lock `rtp-claim`.
-/// Returns this page's id: the loader holds the Web Lock `rtp-tab-<id>` while the page is
-/// shown. Called by the loader once; calling it again (or while the tag is busy) does nothing.
+/// `claim` is the loader's function that runs [`adopt`] under the Web Lock `rtp-claim`;
+/// `lock(on)` requests or releases the page's Web Lock `rtp-tab-<id>`. Returns this page's id.
+/// Called by the loader once; calling it again (or while the tag is busy) does nothing.
 #[wasm_bindgen]
-pub fn boot(claim: JsValue) -> JsValue {
-    start(claim.dyn_into().ok());
+pub fn boot(claim: JsValue, lock: JsValue) -> JsValue {
+    start(claim.dyn_into().ok(), lock.dyn_into().ok());
     with_edge(|e| JsValue::from_str(e.tag.outbox.owner())).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn start(claim: Option<Function>) {
+fn start(claim: Option<Function>, lock: Option<Function>) {
     match EDGE.0.try_borrow() {
         Ok(e) if e.is_none() => {}
         _ => return, // booted, or busy (which means booted)
@@ -149,6 +156,9 @@ fn start(claim: Option<Function>) {
         env,
         hooks,
         claim,
+        lock,
+        locked: false,
+        left: false,
         scheduled: false,
         timer: false,
         keepalive: Vec::new(),
@@ -170,17 +180,19 @@ fn start(claim: Option<Function>) {
 /// Returns the verdict's code (a string), or a Promise for `flush`.
 #[wasm_bindgen]
 pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url: JsValue, time: JsValue) -> JsValue {
-    start(None);
+    start(None, None);
     let command = parse(args::short_string(&action, 16).as_deref(), args::short_string(&method, 16).as_deref());
     let origin = Origin { time: args::time(&time), url: args::short_string(&url, args::MAX_URL) };
     // Read page values before borrowing the state: a getter may run page code.
     let verdict = match command {
         Command::SendEvent => {
             let raw = args::custom_data(&data);
+            set_lock(true);
             with_edge(|e| e.tag.send_event(raw, origin, &mut e.env))
         }
         Command::SendView => {
             let page = if data.is_undefined() || data.is_null() { Ok(None) } else { args::short_string(&data, args::MAX_URL).map(Some).ok_or(()) };
+            set_lock(true);
             with_edge(|e| e.tag.send_view(page, origin, &mut e.env))
         }
         Command::SetAccount => {
@@ -211,6 +223,9 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
         Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", &data),
         Verdict::Rejected(r) => console::warn(r.message(), &data),
         Verdict::Done | Verdict::Ignored => {}
+    }
+    if verdict != Verdict::Accepted {
+        release_if_settled(); // requested for a send that stored nothing
     }
     JsValue::from_str(verdict.code())
 }
@@ -252,6 +267,12 @@ fn schedule_pump_after(after: Result<JsValue, JsValue>) {
 /// browser is offline (the `online` event resumes) or while the outbox is paused after a
 /// failure (a timer resumes). Then answers `flush` waiters if nothing is left in flight.
 fn pump() {
+    // Back from the back-forward cache (whatever runs first: pageshow, or a timer that came due
+    // while the page was frozen): its lock was released when it was left, so another page may
+    // have adopted and sent its events. Those are forgotten before anything is sent.
+    if with_edge(|e| core::mem::take(&mut e.left) && !e.tag.outbox.resync()) == Some(true) {
+        set_lock(true);
+    }
     let state = with_edge(|e| {
         e.scheduled = false;
         let warn = e.tag.endpoint().is_none() && !e.warned_no_endpoint && e.tag.outbox.queued() > 0;
@@ -294,6 +315,23 @@ fn retry() {
     schedule_pump();
 }
 
+/// Requests (`true`) or releases the page's Web Lock, through the loader's `lock(on)`, outside
+/// the borrow. The lock is requested before the page writes a record, and released when the
+/// outbox is empty and when the page is left: a page that holds a Web Lock is kept out of
+/// Firefox's back-forward cache (measured), so a page with nothing outstanding holds none.
+fn set_lock(on: bool) {
+    if let Some(Some(f)) = with_edge(|e| (core::mem::replace(&mut e.locked, on) != on).then(|| e.lock.clone()).flatten()) {
+        let _ = f.call1(&JsValue::NULL, &JsValue::from_bool(on));
+    }
+}
+
+/// Releases the page's Web Lock when nothing is outstanding.
+fn release_if_settled() {
+    if with_edge(|e| e.locked && e.tag.outbox.is_settled()) == Some(true) {
+        set_lock(false);
+    }
+}
+
 /// Runs the loader's `claim()`, which calls [`adopt`] under the Web Lock `rtp-claim`.
 fn claim() {
     if let Some(Some(f)) = with_edge(|e| e.claim.clone()) {
@@ -308,6 +346,7 @@ fn claim() {
 #[wasm_bindgen]
 pub fn adopt(live: JsValue) {
     let live = live.as_string();
+    set_lock(true); // before rewriting any record as this page's
     let Some((found, now)) = with_edge(|e| {
         let now = e.env.now();
         (e.tag.outbox.adopt(live.as_deref(), now), now)
@@ -437,14 +476,16 @@ fn failed(id: JsValue) {
 fn on_lifecycle(event: &JsValue) {
     match lifecycle::moment(event) {
         Some(Moment::Hidden) => page_hidden(),
+        Some(Moment::Left) => {
+            page_hidden();
+            set_lock(false);
+            with_edge(|e| e.left = true);
+        }
         Some(Moment::Online) => {
             with_edge(|e| e.tag.outbox.resume_now());
             schedule_pump();
         }
-        Some(Moment::Shown(restored)) => {
-            if restored {
-                with_edge(|e| e.tag.outbox.resync());
-            }
+        Some(Moment::Shown) => {
             claim();
             schedule_pump();
         }
@@ -501,6 +542,7 @@ fn wait(f: Function) {
 /// Answers `flush` waiters when nothing is queued or in flight (`true`), or when something is
 /// queued but nothing is in flight, i.e. the last attempt failed (`false`).
 fn settle_waiters() {
+    release_if_settled();
     let done = with_edge(|e| {
         let o = &e.tag.outbox;
         if e.waiters.is_empty() || o.in_flight() > 0 || e.scheduled {
