@@ -15,7 +15,8 @@
 //!   removed, and the counter under [`EVICTED_KEY`] grows by one; the next batch reports it to
 //!   the collector as `evicted`, and it is cleared when that batch is acknowledged.
 //! - **Pages that are gone** ([`Outbox::adopt`]). Each record names the page that sends it. A
-//!   page holds the Web Lock `rtp-tab-<owner>` while it is shown; under the lock `rtp-claim`,
+//!   page holds the Web Lock `rtp-tab-<owner>` while it has events outstanding (requested before it
+//!   writes a record, released when it has none or is left); under the lock `rtp-claim`,
 //!   the edge lists the locks held or requested and hands them here. A record whose owner is not
 //!   among them belongs to a page that has gone (closed, navigated away, crashed): it is
 //!   rewritten with this page as owner and sent from here. Two pages never adopt the same
@@ -51,7 +52,7 @@ const RECORD_OVERHEAD: usize = 80;
 /// one key, a JSON array of the calls (the newest 99), read and removed under the claim lock.
 pub const QUEUE_PREFIX: &str = "rtp:q";
 
-/// The prefix of the Web Lock that a page holds while it is shown.
+/// The prefix of the Web Lock that a page holds while it has events outstanding.
 pub const LOCK_PREFIX: &str = "rtp-tab-";
 
 /// Without Web Locks (an insecure context, an old browser) a page cannot tell whether the page

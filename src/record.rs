@@ -20,7 +20,7 @@
 //!   cap ([`crate::retry::MAX_AGE_MS`]) and eviction order use it.
 //! - `attempts` counts the sends that ended without a 2xx.
 //! - `owner` is the id of the page that sends the event (8 to 16 lowercase hex digits). A page
-//!   holds the Web Lock `rtp-tab-<owner>` while it is shown; a record whose owner holds no lock
+//!   holds the Web Lock `rtp-tab-<owner>` while it has records; a record whose owner holds no lock
 //!   belongs to a page that is gone, and the next page adopts it (see `outbox.rs`).
 //! - The event JSON comes last and unchanged, exactly as [`crate::envelope::encode_event`]
 //!   wrote it. It may contain `|`. Only the first four `|` are separators.
