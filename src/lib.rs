@@ -15,9 +15,11 @@
 //! # struct E; impl Env for E { fn now(&mut self)->u64{1} fn random16(&mut self)->[u8;16]{[7;16]}
 //! # fn page_url(&mut self)->String{"http://x/".into()} fn referrer(&mut self)->String{String::new()} }
 //! let mut env = E;
-//! let mut tag = Tag::new(MemoryStore::default(), &mut env);
+//! // A session store (the ledger) and a journal (the outbox), both in memory here.
+//! let mut tag = Tag::new(MemoryStore::default(), MemoryStore::default(), &mut env);
 //! let v = tag.send_event(RawValues::Fields(vec![Field::Text("MyEvent".into())]), Origin::default(), &mut env);
 //! assert_eq!(v.code(), "accepted");
+//! assert_eq!(tag.outbox.take_batch(1, 32 * 1024).unwrap().events, 1);
 //! ```
 #![deny(missing_docs)]
 #![cfg_attr(not(feature = "std"), no_std)]
