@@ -33,14 +33,16 @@ function lock(on) {
   }
 }
 // Runs the tag's adopt() under the lock rtp-claim, with the names of the locks held or
-// requested: one page at a time decides which stored events belong to pages that are gone.
-// Without Web Locks (an insecure context, an old browser), adopt(null).
+// requested and the time the snapshot was asked for: one page at a time decides which stored
+// events belong to pages that are gone. Without Web Locks (an insecure context, an old browser,
+// an opaque origin), adopt(null): the tag then takes only stale events.
 function claim() {
-  function none() { tag.adopt(null); }
+  function none(e) { if (!e || e.name == 'SecurityError') tag.adopt(null); }
   try {
     locks.request('rtp-claim', function () {
+      var t = Date.now();
       return locks.query().then(function (s) {
-        tag.adopt(s.held.concat(s.pending).map(function (l) { return l.name; }).join(' '));
+        tag.adopt(s.held.concat(s.pending).map(function (l) { return l.name; }).join(' '), t);
       });
     }).then(null, none);
   } catch (e) { none(); }

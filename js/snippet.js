@@ -19,7 +19,8 @@
     try {
       if (w.rtp == r && r.q.length) {
         var s = localStorage, k = 'rtp:q';
-        s.setItem(k, JSON.stringify(JSON.parse(s.getItem(k) || '[]').concat(r.q.splice(0)).slice(-99)));
+        s.setItem(k, JSON.stringify(JSON.parse(s.getItem(k) || '[]').concat(r.q).slice(-99)));
+        r.q.length = 0; // only once stored: a call that cannot be stored stays queued here
       }
     } catch (e) {}
   });

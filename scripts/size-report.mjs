@@ -8,8 +8,9 @@ export const BUDGETS = {
   // wasm + loader, gzip: the current figure plus a small margin (issue 5; its target is 12 KB).
   // Loosened from 20,000 by issue 3, with a note: durable delivery (the localStorage outbox,
   // retry with backoff, Web Locks adoption, lifecycle events) took the build from 19,956 B to
-  // about 28,000 B.
-  tagGzip: 28 * 1024,
+  // about 29,000 B (with the review fixes: catch bindings for answers, cross-tab pause and
+  // eviction count, the back-forward cache).
+  tagGzip: 29.5 * 1024,
   // the inline snippet, minified. 350 until issue 3, whose pagehide handler keeps the calls of
   // a page left before the tag loaded (about 170 B).
   snippetRaw: 540,

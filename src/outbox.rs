@@ -12,8 +12,9 @@
 //!   than the age cap is dropped instead of retried.
 //! - **Bounds.** At most [`MAX_EVENTS`] events and [`MAX_BYTES`] per page. Past either, the
 //!   oldest queued event is evicted (never one in flight, never the newest), its record is
-//!   removed, and the counter under [`EVICTED_KEY`] grows by one; the next batch reports it to
-//!   the collector as `evicted`, and it is cleared when that batch is acknowledged.
+//!   removed, and the counter under [`EVICTED_KEY`] grows by one. The next batch takes the
+//!   count out of storage and reports it to the collector as `evicted`; if that batch fails,
+//!   the count is put back. So evictions by several tabs are each reported once.
 //! - **Pages that are gone** ([`Outbox::adopt`]). Each record names the page that sends it. A
 //!   page holds the Web Lock `rtp-tab-<owner>` while it has events outstanding (requested before it
 //!   writes a record, released when it has none or is left); under the lock `rtp-claim`,
@@ -54,6 +55,13 @@ pub const QUEUE_PREFIX: &str = "rtp:q";
 
 /// The prefix of the Web Lock that a page holds while it has events outstanding.
 pub const LOCK_PREFIX: &str = "rtp-tab-";
+
+/// A record accepted less than this long (500 ms) before the lock snapshot of an adoption is
+/// not adopted by it. `locks.query()` and another page's `locks.request()` are queued on the
+/// lock manager independently: a page may request its lock just after the snapshot was taken,
+/// then write a record that the adopting page reads. That record is recent; the page that
+/// skipped it claims again a moment later (see [`Adoption::recent`]).
+pub const RECENT_MS: u64 = 500;
 
 /// Without Web Locks (an insecure context, an old browser) a page cannot tell whether the page
 /// that wrote a record is still open. It then adopts records accepted more than this long ago
@@ -104,8 +112,22 @@ pub struct Outgoing {
 struct Flight {
     id: u32,
     items: Vec<Item>,
-    /// The evictions this batch reports.
+    /// The evictions this batch reports (taken out of the stored counter).
     evicted: u64,
+    /// What [`Outbox::leaving`] did with this batch's records, if the page was left while it
+    /// was in flight.
+    left: Left,
+}
+
+/// What became of an in-flight batch's records when the page was left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Left {
+    /// The page was not left.
+    No,
+    /// Removed: the request was the browser's to finish.
+    Handed,
+    /// Kept for the next page (the collector was failing), which may have adopted them.
+    Kept,
 }
 
 /// What became of a batch after its answer.
@@ -135,6 +157,9 @@ pub struct Adoption {
     pub too_old: usize,
     /// Queues the snippet left (JSON text), removed from the journal: the edge replays them.
     pub queues: Vec<String>,
+    /// Records of pages without a lock were skipped as too recent ([`RECENT_MS`]): claim again
+    /// in a moment.
+    pub recent: bool,
 }
 
 /// Accepted events, queued or in flight, over a journal.
@@ -146,8 +171,11 @@ pub struct Outbox<J: Store> {
     next_id: u32,
     /// [`Item::cost`] of everything queued or in flight.
     bytes: usize,
-    /// Evictions not yet acknowledged by the collector (mirrors [`EVICTED_KEY`]).
+    /// Evictions not yet reported that storage could not count.
     evicted: u64,
+    /// Records of other live pages at the last adoption: count and bytes. The bounds count
+    /// them, so that the tabs of a site together stay near the bounds.
+    others: (usize, usize),
     pause: Pause,
     backoff: Backoff,
 }
@@ -169,6 +197,7 @@ impl<J: Store> Outbox<J> {
             next_id: 0,
             bytes: 0,
             evicted: 0,
+            others: (0, 0),
             pause: Pause { until: 0, failures: 0 },
             backoff,
         }
@@ -219,6 +248,15 @@ impl<J: Store> Outbox<J> {
         self.pause.wait(now, MAX_PAUSE_MS)
     }
 
+    /// [`Outbox::wait`], after reading the pause other pages may have stored (a `Retry-After`
+    /// another tab was given holds here too).
+    pub fn ready(&mut self, now: u64) -> u64 {
+        if let Some(Ok(p)) = self.journal.get(PAUSE_KEY).map(|v| Pause::decode(&v)) {
+            self.pause = p;
+        }
+        self.wait(now)
+    }
+
     /// The network is back (`online`): the next attempt may be made at once. The failure count
     /// stays, so a collector that is still down is not hammered.
     pub fn resume_now(&mut self) {
@@ -246,12 +284,13 @@ impl<J: Store> Outbox<J> {
         }
         // `min` lets the compiler see the range is in bounds: no panic path in the wasm.
         let items: Vec<Item> = self.queued.drain(..n.min(self.queued.len())).collect();
-        // One batch at a time reports the evictions, so they are counted once.
-        let evicted = if self.in_flight.iter().any(|f| f.evicted > 0) { 0 } else { self.evicted };
+        // The count moves from storage into this batch, so that it is reported once, whichever
+        // tab takes it; a failed batch puts it back.
+        let evicted = self.take_evicted();
         let body = encode_batch(items.iter().map(|i| i.event.as_str()), now, evicted);
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
-        self.in_flight.push(Flight { id, items, evicted });
+        self.in_flight.push(Flight { id, items, evicted, left: Left::No });
         Some(Outgoing { id, body, events: n })
     }
 
@@ -260,14 +299,8 @@ impl<J: Store> Outbox<J> {
     pub fn delivered(&mut self, id: u32) {
         let Some(flight) = self.land(id) else { return };
         self.forget(&flight.items);
-        if flight.evicted > 0 {
-            let stored = self.stored_evicted();
-            self.set_evicted(stored.saturating_sub(flight.evicted));
-        }
-        if self.pause.failures > 0 || self.pause.until > 0 {
-            self.pause = Pause { until: 0, failures: 0 };
-            self.journal.remove(PAUSE_KEY);
-        }
+        self.pause = Pause { until: 0, failures: 0 };
+        self.journal.remove(PAUSE_KEY);
     }
 
     /// The answer to batch `id`: `Delivered`, `Dropped` (refused, removed) or `Retry` (back in
@@ -283,14 +316,16 @@ impl<J: Store> Outbox<J> {
             Next::Drop(reason) => {
                 let Some(flight) = self.land(id) else { return Outcome::Dropped(reason, 0) };
                 self.forget(&flight.items);
+                self.add_evicted(flight.evicted); // not reported: the batch was refused
                 Outcome::Dropped(reason, flight.items.len())
             }
             Next::RetryAt(at) => {
                 self.pause = Pause { until: at, failures };
                 self.journal.set(PAUSE_KEY, &self.pause.encode());
                 let Some(flight) = self.land(id) else { return Outcome::Retry { at, too_old: 0 } };
-                let mut back = Vec::with_capacity(flight.items.len());
                 let mut too_old = 0;
+                let (left, evicted) = (flight.left, flight.evicted);
+                let mut back = Vec::with_capacity(flight.items.len());
                 for mut item in flight.items {
                     if self.backoff.expired(item.created, at) {
                         self.forget(core::slice::from_ref(&item));
@@ -298,10 +333,9 @@ impl<J: Store> Outbox<J> {
                         continue;
                     }
                     item.attempts = item.attempts.saturating_add(1);
-                    self.write(&mut item);
                     back.push(item);
                 }
-                self.requeue(back);
+                self.take_back(back, left, evicted);
                 Outcome::Retry { at, too_old }
             }
         }
@@ -311,8 +345,32 @@ impl<J: Store> Outbox<J> {
     /// events go back in front of the queue, and no attempt is counted.
     pub fn unsent(&mut self, id: u32) {
         if let Some(flight) = self.land(id) {
-            self.requeue(flight.items);
+            self.take_back(flight.items, flight.left, flight.evicted);
         }
+    }
+
+    /// A batch that was not delivered comes back: its events go back in front of the queue,
+    /// with their records written again, and its eviction count back into storage. If the page
+    /// was left while it was in flight with its records kept for the next page, only the events
+    /// whose record still names this page come back: the others were adopted by another page.
+    fn take_back(&mut self, items: Vec<Item>, left: Left, evicted: u64) {
+        self.add_evicted(evicted);
+        let mut back = Vec::with_capacity(items.len());
+        for mut item in items {
+            if left == Left::Kept && !self.owns(&item) {
+                self.bytes = self.bytes.saturating_sub(item.cost());
+                continue;
+            }
+            self.write(&mut item);
+            back.push(item);
+        }
+        self.requeue(back);
+    }
+
+    /// Whether the journal's record of `item` names this page.
+    fn owns(&mut self, item: &Item) -> bool {
+        let key = record::key(item.id());
+        self.journal.get(&key).is_some_and(|v| decode_for_key(&key, &v).is_ok_and(|r| r.owner == self.owner))
     }
 
     /// The page is being hidden or left. Returns whether what is queued should go by beacon
@@ -322,22 +380,28 @@ impl<J: Store> Outbox<J> {
     /// after the page is gone, and the next page must not send them again. (If the page stays
     /// and such a batch fails, its records are written again.)
     pub fn leaving(&mut self) -> bool {
-        if self.failing() {
-            return false;
-        }
-        for f in &self.in_flight {
-            for item in &f.items {
-                self.journal.remove(&record::key(item.id()));
+        let failing = self.failing();
+        for f in &mut self.in_flight {
+            if f.left != Left::No {
+                continue;
+            }
+            f.left = if failing { Left::Kept } else { Left::Handed };
+            if !failing {
+                for item in &f.items {
+                    self.journal.remove(&record::key(item.id()));
+                }
             }
         }
-        true
+        !failing
     }
 
     /// Adopts the records of pages that are gone, and takes the queues the snippet left.
     /// `live` lists the Web Locks held or requested (names separated by spaces), or is `None`
     /// without Web Locks (then records older than [`STALE_MS`] are taken as abandoned). Also
     /// reloads the pause and the eviction counter, which other pages may have changed.
-    pub fn adopt(&mut self, live: Option<&str>, now: u64) -> Adoption {
+    /// `since` is when the lock snapshot was asked for: records of pages without a lock that
+    /// were accepted less than [`RECENT_MS`] before it are left for a later adoption.
+    pub fn adopt(&mut self, live: Option<&str>, since: u64, now: u64) -> Adoption {
         let mut a = Adoption::default();
         self.pause = match self.journal.get(PAUSE_KEY).map(|v| Pause::decode(&v)) {
             Some(Ok(p)) => p,
@@ -348,8 +412,12 @@ impl<J: Store> Outbox<J> {
             }
             None => Pause { until: 0, failures: 0 },
         };
-        self.evicted = self.stored_evicted_or(&mut a.corrupt);
+        if let Some(Err(c)) = self.journal.get(EVICTED_KEY).map(|v| decode_evicted(&v)) {
+            a.corrupt.push(c);
+            self.journal.remove(EVICTED_KEY);
+        }
         let mut adopted = Vec::new();
+        let mut others = (0, 0);
         for key in self.journal.keys(KEY_PREFIX) {
             if key == EVICTED_KEY || key == PAUSE_KEY {
                 continue;
@@ -363,7 +431,15 @@ impl<J: Store> Outbox<J> {
                     continue;
                 }
             };
-            if r.owner == self.owner || alive(live, r.owner, r.created, now) {
+            if r.owner == self.owner {
+                continue;
+            }
+            if alive(live, r.owner, r.created, now) {
+                others = (others.0 + 1, others.1 + key.len() + value.len());
+                continue;
+            }
+            if live.is_some() && r.created.saturating_add(RECENT_MS) > since {
+                a.recent = true;
                 continue;
             }
             if self.backoff.expired(r.created, now) {
@@ -380,6 +456,7 @@ impl<J: Store> Outbox<J> {
             adopted.push(item);
         }
         a.adopted = adopted.len();
+        self.others = others;
         // Oldest first. An insertion sort: a few records, and no sort machinery in the wasm.
         for i in 1..adopted.len() {
             let mut j = i;
@@ -447,46 +524,43 @@ impl<J: Store> Outbox<J> {
     /// Evicts the oldest queued events until the bounds hold (never the newest).
     fn bound(&mut self) {
         let mut n = 0;
-        while self.queued.len() > 1 && (self.queued.len() + self.in_flight_events() > MAX_EVENTS || self.bytes > MAX_BYTES) {
+        let (others, other_bytes) = self.others;
+        while self.queued.len() > 1
+            && (self.queued.len() + self.in_flight_events() + others > MAX_EVENTS || self.bytes + other_bytes > MAX_BYTES)
+        {
             let item = self.queued.remove(0);
             self.forget(core::slice::from_ref(&item));
             n += 1;
         }
-        if n > 0 {
-            let stored = self.stored_evicted();
-            self.set_evicted(stored.saturating_add(n));
-        }
+        self.add_evicted(n);
     }
 
     fn in_flight_events(&self) -> usize {
         self.in_flight.iter().map(|f| f.items.len()).sum()
     }
 
-    /// The counter as stored (other pages add to it too), or this page's own when storage has
-    /// none or fails.
-    fn stored_evicted(&mut self) -> u64 {
-        self.stored_evicted_or(&mut Vec::new())
-    }
-
-    fn stored_evicted_or(&mut self, corrupt: &mut Vec<Corrupt>) -> u64 {
-        match self.journal.get(EVICTED_KEY).map(|v| decode_evicted(&v)) {
-            Some(Ok(n)) => n,
-            Some(Err(c)) => {
-                corrupt.push(c);
-                self.journal.remove(EVICTED_KEY);
-                0
-            }
-            None => self.evicted,
-        }
-    }
-
-    fn set_evicted(&mut self, n: u64) {
-        self.evicted = n;
+    /// Adds `n` to the stored eviction counter (shared by the site's pages), or to this page's
+    /// own when storage fails.
+    fn add_evicted(&mut self, n: u64) {
         if n == 0 {
-            self.journal.remove(EVICTED_KEY);
-        } else {
-            self.journal.set(EVICTED_KEY, &encode_evicted(n));
+            return;
         }
+        let stored = self.journal.get(EVICTED_KEY).and_then(|v| decode_evicted(&v).ok()).unwrap_or(0);
+        if !self.journal.set(EVICTED_KEY, &encode_evicted(stored.saturating_add(n))) {
+            self.evicted = self.evicted.saturating_add(n);
+        }
+    }
+
+    /// Takes the eviction count out of storage (and this page's own), for one batch to report.
+    fn take_evicted(&mut self) -> u64 {
+        let stored = match self.journal.get(EVICTED_KEY) {
+            Some(v) => {
+                self.journal.remove(EVICTED_KEY);
+                decode_evicted(&v).unwrap_or(0)
+            }
+            None => 0,
+        };
+        stored.saturating_add(core::mem::take(&mut self.evicted))
     }
 }
 

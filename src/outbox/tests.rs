@@ -197,12 +197,31 @@ fn past_max_events_the_oldest_queued_is_evicted_counted_and_reported_once() {
     let first = o.take_batch(NOW, 32 * 1024).unwrap();
     assert!(first.body.contains(",\"evicted\":2,"), "{}", &first.body[..60]);
     assert!(first.body.contains(&event(2, 0)));
+    assert_eq!(j.0.borrow_mut().get(EVICTED_KEY), None, "the count moved into the batch");
     let second = o.take_batch(NOW, 32 * 1024).unwrap();
-    assert!(!second.body.contains("evicted"), "one batch in flight reports them");
+    assert!(!second.body.contains("evicted"), "reported by one batch");
     o.delivered(first.id);
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY), None);
     let third = o.take_batch(NOW, 32 * 1024).unwrap();
     assert!(!third.body.contains("evicted"));
+}
+
+#[test]
+fn evictions_by_two_tabs_are_each_reported_once() {
+    let j = Shared::default();
+    let mut a = page(&j, A);
+    let mut b = page(&j, B);
+    for i in 0..MAX_EVENTS as u32 + 5 {
+        a.push(event(i, 0), NOW);
+    }
+    for i in 0..MAX_EVENTS as u32 + 3 {
+        b.push(event(10_000 + i, 0), NOW);
+    }
+    assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|8"));
+    let from_a = a.take_batch(NOW, 1024).unwrap();
+    let from_b = b.take_batch(NOW, 1024).unwrap();
+    assert!(from_a.body.contains("\"evicted\":8,"), "{}", &from_a.body[..40]);
+    assert!(!from_b.body.contains("evicted"));
 }
 
 #[test]
@@ -263,7 +282,7 @@ fn storage_that_refuses_writes_leaves_delivery_working_in_memory() {
     assert_eq!(o.answered(again.id, Answer::Status(200), None, NOW, 0), Outcome::Delivered);
     assert!(o.is_settled());
     // Nothing stored, so nothing to adopt, and adopting reads nothing.
-    assert_eq!(o.adopt(Some(""), NOW), Adoption::default());
+    assert_eq!(o.adopt(Some(""), NOW + RECENT_MS, NOW), Adoption::default());
 }
 
 #[test]
@@ -277,7 +296,7 @@ fn the_next_page_adopts_what_a_gone_page_left_and_keeps_its_pause() {
     drop(gone); // the page is gone: its lock is released
 
     let mut next = page(&j, B);
-    let a = next.adopt(Some("rtp-tab-bbbbbbbb rtp-claim"), NOW + 100);
+    let a = next.adopt(Some("rtp-tab-bbbbbbbb rtp-claim"), NOW + 100 + RECENT_MS, NOW + 100);
     assert_eq!(a.adopted, 2);
     assert!(a.corrupt.is_empty());
     assert_eq!(next.wait(NOW + 100), 4_900, "the stored Retry-After still holds");
@@ -288,7 +307,7 @@ fn the_next_page_adopts_what_a_gone_page_left_and_keeps_its_pause() {
         assert!(v.starts_with(&alloc::format!("1|{NOW}|1|{B}|")) || v.starts_with(&alloc::format!("1|{}|1|{B}|", NOW + 1)), "{v}");
     }
     let mut third = page(&j, "cccccccc");
-    assert_eq!(third.adopt(Some("rtp-tab-bbbbbbbb rtp-tab-cccccccc"), NOW + 200).adopted, 0);
+    assert_eq!(third.adopt(Some("rtp-tab-bbbbbbbb rtp-tab-cccccccc"), NOW + 200 + RECENT_MS, NOW + 200).adopted, 0);
     let out = next.take_batch(NOW + 5_000, 65536).unwrap();
     assert_eq!(out.events, 2);
     assert!(out.body.find(&event(1, 0)).unwrap() < out.body.find(&event(2, 0)).unwrap(), "oldest first");
@@ -303,14 +322,14 @@ fn a_live_pages_records_are_left_to_it() {
     a.push(event(1, 0), NOW);
     let mut b = page(&j, B);
     // A's lock is held, or only requested: either way A is alive.
-    assert_eq!(b.adopt(Some("rtp-tab-aaaaaaaa rtp-tab-bbbbbbbb"), NOW).adopted, 0);
-    assert_eq!(b.adopt(Some("rtp-tab-bbbbbbbb rtp-tab-aaaaaaaa"), NOW).adopted, 0);
+    assert_eq!(b.adopt(Some("rtp-tab-aaaaaaaa rtp-tab-bbbbbbbb"), NOW + RECENT_MS, NOW).adopted, 0);
+    assert_eq!(b.adopt(Some("rtp-tab-bbbbbbbb rtp-tab-aaaaaaaa"), NOW + RECENT_MS, NOW).adopted, 0);
     // A lock whose name merely contains A's id is not A's.
-    assert_eq!(b.adopt(Some("xrtp-tab-aaaaaaaa rtp-tab-aaaaaaaax"), NOW).adopted, 1);
+    assert_eq!(b.adopt(Some("xrtp-tab-aaaaaaaa rtp-tab-aaaaaaaax"), NOW + RECENT_MS, NOW).adopted, 1);
     assert_eq!(b.queued(), 1);
     // And A's own records are never adopted by A.
     let mut again = page(&j, B);
-    assert_eq!(again.adopt(Some(""), NOW).adopted, 0);
+    assert_eq!(again.adopt(Some(""), NOW + RECENT_MS, NOW).adopted, 0);
 }
 
 #[test]
@@ -319,8 +338,8 @@ fn without_web_locks_only_stale_records_are_adopted() {
     let mut a = page(&j, A);
     a.push(event(1, 0), NOW);
     let mut b = page(&j, B);
-    assert_eq!(b.adopt(None, NOW + STALE_MS - 1).adopted, 0);
-    assert_eq!(b.adopt(None, NOW + STALE_MS).adopted, 1);
+    assert_eq!(b.adopt(None, NOW + STALE_MS - 1 + RECENT_MS, NOW + STALE_MS - 1).adopted, 0);
+    assert_eq!(b.adopt(None, NOW + STALE_MS + RECENT_MS, NOW + STALE_MS).adopted, 1);
 }
 
 #[test]
@@ -340,7 +359,7 @@ fn corrupt_and_expired_records_are_removed_with_their_reasons() {
         s.set("rtp:other", "kept");
     }
     let mut b = page(&j, B);
-    let a = b.adopt(Some(""), NOW);
+    let a = b.adopt(Some(""), NOW + RECENT_MS, NOW);
     assert_eq!(a.adopted, 1);
     assert_eq!(a.too_old, 1);
     let mut reasons = a.corrupt.clone();
@@ -356,8 +375,8 @@ fn the_snippets_queues_are_taken_once() {
     let j = Shared::default();
     j.0.borrow_mut().set(QUEUE_PREFIX, "[{\"0\":\"send\"}]");
     let mut b = page(&j, B);
-    assert_eq!(b.adopt(Some(""), NOW).queues, ["[{\"0\":\"send\"}]"]);
-    assert!(b.adopt(Some(""), NOW).queues.is_empty());
+    assert_eq!(b.adopt(Some(""), NOW + RECENT_MS, NOW).queues, ["[{\"0\":\"send\"}]"]);
+    assert!(b.adopt(Some(""), NOW + RECENT_MS, NOW).queues.is_empty());
 }
 
 #[test]
@@ -408,7 +427,7 @@ fn back_from_the_bfcache_a_page_forgets_what_another_page_adopted() {
     a.push(event(2, 0), NOW);
     // A was in the back-forward cache without its lock; B adopted A's events and sent one.
     let mut b = page(&j, B);
-    assert_eq!(b.adopt(Some(""), NOW).adopted, 2);
+    assert_eq!(b.adopt(Some(""), NOW + RECENT_MS, NOW).adopted, 2);
     let sent = b.take_batch(NOW, event(1, 0).len() + BATCH_OVERHEAD + 1).unwrap();
     b.delivered(sent.id);
     a.resync();
@@ -436,6 +455,95 @@ fn a_stored_pause_far_ahead_is_cut_to_the_longest_the_policy_sets() {
     let j = Shared::default();
     j.0.borrow_mut().set(PAUSE_KEY, &Pause { until: u64::MAX, failures: 3 }.encode());
     let mut o = page(&j, A);
-    o.adopt(Some(""), NOW);
+    o.adopt(Some(""), NOW + RECENT_MS, NOW);
     assert_eq!(o.wait(NOW), MAX_PAUSE_MS);
+}
+
+#[test]
+fn a_batch_back_after_leaving_while_hidden_is_stored_again() {
+    // Hidden (records of the batch in flight removed: it was the browser's), then the request
+    // failed while offline: the events come back, and so do their records.
+    let j = Shared::default();
+    let mut o = page(&j, A);
+    o.push(event(1, 0), NOW);
+    let b = o.take_batch(NOW, 65536).unwrap();
+    assert!(o.leaving());
+    assert!(records(&j).is_empty());
+    o.unsent(b.id);
+    assert_eq!(o.queued(), 1);
+    assert_eq!(records(&j).len(), 1);
+}
+
+#[test]
+fn a_retry_that_lands_after_another_page_adopted_its_events_lets_them_go() {
+    let j = Shared::default();
+    let mut a = page(&j, A);
+    a.push(event(1, 0), NOW);
+    let first = a.take_batch(NOW, 65536).unwrap();
+    a.answered(first.id, Answer::Status(503), None, NOW, 0);
+    let retry = a.take_batch(NOW, 65536).unwrap();
+    assert!(!a.leaving(), "failing: kept for the next page");
+    // The next page adopts the event while A (in the back-forward cache) still has it in flight.
+    let mut b = page(&j, B);
+    assert_eq!(b.adopt(Some(""), NOW + 1_000, NOW + 1_000).adopted, 1);
+    // A is restored and its retry fails: the event is B's now, A drops it.
+    a.answered(retry.id, Answer::Status(503), None, NOW + 1_000, 0);
+    assert!(a.is_settled());
+    let v = j.0.borrow_mut().get(&record::key(&id_of(&event(1, 0)))).unwrap();
+    assert!(v.contains(&alloc::format!("|{B}|")), "{v}");
+}
+
+#[test]
+fn a_record_written_around_the_lock_snapshot_is_left_for_later() {
+    let j = Shared::default();
+    let mut a = page(&j, A);
+    a.push(event(1, 0), NOW);
+    let mut b = page(&j, B);
+    // The snapshot was asked for 200 ms after A accepted the event: too close to tell.
+    let found = b.adopt(Some(""), NOW + 200, NOW + 300);
+    assert_eq!((found.adopted, found.recent), (0, true));
+    let later = b.adopt(Some(""), NOW + RECENT_MS, NOW + RECENT_MS);
+    assert_eq!((later.adopted, later.recent), (1, false));
+}
+
+#[test]
+fn the_bounds_count_the_records_of_other_live_pages() {
+    let j = Shared::default();
+    let mut a = page(&j, A);
+    for i in 0..600 {
+        a.push(event(i, 0), NOW);
+    }
+    let mut b = page(&j, B);
+    b.adopt(Some("rtp-tab-aaaaaaaa"), NOW + RECENT_MS, NOW);
+    for i in 0..600 {
+        b.push(event(10_000 + i, 0), NOW);
+    }
+    assert_eq!(b.queued(), MAX_EVENTS - 600);
+    assert_eq!(records(&j).len(), MAX_EVENTS);
+}
+
+#[test]
+fn a_pause_another_tab_stored_holds_here_too() {
+    let j = Shared::default();
+    let mut a = page(&j, A);
+    let mut b = page(&j, B);
+    b.push(event(1, 0), NOW);
+    let sent = b.take_batch(NOW, 65536).unwrap();
+    b.answered(sent.id, Answer::Status(429), Some(30_000), NOW, 0);
+    a.push(event(2, 0), NOW);
+    assert_eq!(a.ready(NOW + 1), 29_999);
+    assert!(a.take_batch(NOW + 1, 65536).is_none());
+}
+
+#[test]
+fn a_refused_batch_puts_its_eviction_count_back() {
+    let j = Shared::default();
+    let mut o = page(&j, A);
+    for i in 0..=MAX_EVENTS as u32 {
+        o.push(event(i, 0), NOW);
+    }
+    let b = o.take_batch(NOW, 1024).unwrap();
+    assert!(b.body.contains("\"evicted\":1"));
+    o.answered(b.id, Answer::Status(400), None, NOW, 0);
+    assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|1"));
 }

@@ -54,8 +54,24 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = navigator)]
     static NAVIGATOR: Navigator;
     type Navigator;
-    #[wasm_bindgen(method, getter, js_name = onLine)]
-    fn on_line(this: &Navigator) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = onLine, catch)]
+    fn on_line(this: &Navigator) -> Result<JsValue, JsValue>;
+
+    /// `document.hidden`.
+    #[wasm_bindgen(thread_local_v2, js_name = document)]
+    static DOCUMENT: Doc;
+    type Doc;
+    #[wasm_bindgen(method, getter, catch)]
+    fn hidden(this: &Doc) -> Result<JsValue, JsValue>;
+
+    /// An answer to a fetch: a Response, unless a page's wrapper handed back something else.
+    type Answered;
+    #[wasm_bindgen(method, getter, catch)]
+    fn status(this: &Answered) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn headers(this: &Answered) -> Result<Answered, JsValue>;
+    #[wasm_bindgen(method, js_name = get, catch)]
+    fn header(this: &Answered, name: &str) -> Result<JsValue, JsValue>;
 
     /// `JSON.parse(text)`.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
@@ -89,7 +105,20 @@ extern "C" {
 
 /// Whether the browser may be online (`navigator.onLine` is not `false`).
 pub fn online() -> bool {
-    NAVIGATOR.with(|n| n.on_line()) != JsValue::FALSE
+    NAVIGATOR.with(|n| n.on_line()).ok() != Some(JsValue::FALSE)
+}
+
+/// Whether the page is hidden (`document.hidden`); `true` if it cannot be read.
+pub fn hidden() -> bool {
+    DOCUMENT.with(|d| d.hidden()).map_or(true, |h| h.is_truthy())
+}
+
+/// A fetch answer's status (0 when it has none) and `Retry-After` header, read with `catch`.
+pub fn answer(response: &JsValue) -> (u16, Option<String>) {
+    let r = response.unchecked_ref::<Answered>();
+    let status = r.status().ok().and_then(|s| s.as_f64()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
+    let retry_after = r.headers().and_then(|h| h.header("retry-after")).ok().and_then(|v| v.as_string());
+    (status, retry_after)
 }
 
 /// `Date.now()`, or `None` when the page's replacement threw or returned a non-number.

@@ -1,8 +1,10 @@
 //! Page lifecycle: the moments that change what the outbox should do.
 //!
-//! - `pagehide` (navigation, reload, tab close, entering the back-forward cache) and
-//!   `visibilitychange` to hidden (mobile browsers may kill a hidden tab without `pagehide`;
-//!   web.dev, "Page Lifecycle API"): queued events leave by beacon.
+//! - `pagehide` (navigation, reload, tab close, entering the back-forward cache): queued events
+//!   leave by beacon.
+//! - `visibilitychange` to hidden (mobile browsers may kill a hidden tab without `pagehide`;
+//!   web.dev, "Page Lifecycle API"): queued events leave at once by keepalive `fetch`, whose
+//!   answer still counts if the page comes back.
 //! - `pageshow` with `persisted` (back from the back-forward cache) and `visibilitychange` to
 //!   visible: pages that closed meanwhile may have left events to adopt, and sending resumes.
 //! - `online`: the network is back; the pause is lifted and sending resumes at once.
@@ -40,9 +42,6 @@ pub fn moment(event: &JsValue) -> Option<Moment> {
         "pagehide" => Some(Moment::Left),
         "online" => Some(Moment::Online),
         "pageshow" => Reflect::get(event, &"persisted".into()).ok().filter(JsValue::is_truthy).map(|_| Moment::Shown),
-        _ => {
-            let hidden = web_sys::window().and_then(|w| w.document()).is_none_or(|d| d.hidden());
-            Some(if hidden { Moment::Hidden } else { Moment::Shown })
-        }
+        _ => Some(if super::bindings::hidden() { Moment::Hidden } else { Moment::Shown }),
     }
 }

@@ -58,6 +58,8 @@ struct Edge {
     keepalive: Vec<(u32, usize)>,
     /// `rtp('flush')` callers waiting for the outbox to settle.
     waiters: Vec<Function>,
+    /// Events were dropped undelivered (refused, too old) since the waiters were last answered.
+    dropped: bool,
     warned_no_endpoint: bool,
 }
 
@@ -163,6 +165,7 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
         timer: false,
         keepalive: Vec::new(),
         waiters: Vec::new(),
+        dropped: false,
         warned_no_endpoint: false,
     };
     match EDGE.0.try_borrow_mut() {
@@ -267,18 +270,26 @@ fn schedule_pump_after(after: Result<JsValue, JsValue>) {
 /// browser is offline (the `online` event resumes) or while the outbox is paused after a
 /// failure (a timer resumes). Then answers `flush` waiters if nothing is left in flight.
 fn pump() {
-    // Back from the back-forward cache (whatever runs first: pageshow, or a timer that came due
-    // while the page was frozen): its lock was released when it was left, so another page may
-    // have adopted and sent its events. Those are forgotten before anything is sent.
-    if with_edge(|e| core::mem::take(&mut e.left) && !e.tag.outbox.resync()) == Some(true) {
-        set_lock(true);
+    // Left (pagehide), and not shown again: a call from a later pagehide listener, or a timer
+    // that came due while the page was in the back-forward cache and runs before its pageshow.
+    // Its lock was released, so another page may have adopted its stored events: those are
+    // forgotten first; the rest goes the way of a page being left (beacon, or kept stored).
+    if with_edge(|e| e.left && {
+        e.scheduled = false;
+        e.tag.outbox.resync();
+        true
+    }) == Some(true)
+    {
+        page_hidden();
+        set_lock(false);
+        return;
     }
     let state = with_edge(|e| {
         e.scheduled = false;
         let warn = e.tag.endpoint().is_none() && !e.warned_no_endpoint && e.tag.outbox.queued() > 0;
         e.warned_no_endpoint |= warn;
         let now = e.env.now();
-        (warn, e.tag.outbox.wait(now), e.tag.outbox.queued() > 0)
+        (warn, e.tag.outbox.ready(now), e.tag.outbox.queued() > 0)
     });
     let Some((warn, wait, queued)) = state else { return };
     if warn {
@@ -340,19 +351,24 @@ fn claim() {
 }
 
 /// Called by the loader's `claim()` under the Web Lock `rtp-claim`, with the names of the
-/// locks held or requested, separated by spaces (`null` without Web Locks). Adopts the events
+/// locks held or requested, separated by spaces (`null` without Web Locks), and the time the
+/// lock snapshot was asked for. Adopts the events
 /// of pages that are gone and replays the calls the snippet kept when a page was left before
 /// the tag loaded.
 #[wasm_bindgen]
-pub fn adopt(live: JsValue) {
+pub fn adopt(live: JsValue, since: JsValue) {
     let live = live.as_string();
     set_lock(true); // before rewriting any record as this page's
+    let since = args::time(&since);
     let Some((found, now)) = with_edge(|e| {
         let now = e.env.now();
-        (e.tag.outbox.adopt(live.as_deref(), now), now)
+        (e.tag.outbox.adopt(live.as_deref(), since.unwrap_or(now), now), now)
     }) else {
         return;
     };
+    if found.recent {
+        set_timer(crate::outbox::RECENT_MS * 2); // claim again, once those records are not recent
+    }
     for c in &found.corrupt {
         console::warn(c.message(), &JsValue::UNDEFINED);
     }
@@ -383,7 +399,10 @@ fn replay(queue: &str, now: u64) {
             console::debug_with(DropReason::TooOld.message(), &call);
             continue;
         }
-        rtp(get("0"), get("1"), get("2"), get("3"), get("u"), t);
+        // Only sends: a `set` of an earlier page must not change this page's endpoint or account.
+        if args::short_string(&get("0"), 16).as_deref() == Some("send") {
+            rtp(get("0"), get("1"), get("2"), get("3"), get("u"), t);
+        }
     }
 }
 
@@ -411,12 +430,16 @@ fn send(endpoint: &str, id: u32, body: &str) -> bool {
 
 /// The collector answered batch `id`.
 fn answered(id: JsValue, response: JsValue) {
-    let r = response.dyn_ref::<web_sys::Response>();
-    let status = r.map(|r| r.status()).unwrap_or(0);
-    let retry_after = r.and_then(|r| r.headers().get("retry-after").ok().flatten()).and_then(|v| parse_retry_after(&v));
+    // Read with `catch` bindings: a page's fetch wrapper may hand back a Proxy or a fake.
+    let (status, retry_after) = bindings::answer(&response);
+    let retry_after = retry_after.and_then(|v| parse_retry_after(&v));
     let drained = bindings::drain(&response);
     let id = id.as_f64().unwrap_or(-1.0) as u32;
-    let done = with_edge(|e| (e.answered(id, Answer::Status(status), retry_after), e.tag.outbox.queued() > 0));
+    let done = with_edge(|e| {
+        let outcome = e.answered(id, Answer::Status(status), retry_after);
+        e.dropped |= !e.waiters.is_empty() && matches!(outcome, Outcome::Dropped(..) | Outcome::Retry { too_old: 1.., .. });
+        (outcome, e.tag.outbox.queued() > 0)
+    });
     let Some((outcome, more)) = done else { return };
     let status = JsValue::from(status);
     match outcome {
@@ -475,7 +498,7 @@ fn failed(id: JsValue) {
 /// A lifecycle event (see `lifecycle.rs`).
 fn on_lifecycle(event: &JsValue) {
     match lifecycle::moment(event) {
-        Some(Moment::Hidden) => page_hidden(),
+        Some(Moment::Hidden) => page_hidden_alive(),
         Some(Moment::Left) => {
             page_hidden();
             set_lock(false);
@@ -486,6 +509,10 @@ fn on_lifecycle(event: &JsValue) {
             schedule_pump();
         }
         Some(Moment::Shown) => {
+            // Back from the back-forward cache: forget what another page adopted meanwhile.
+            if with_edge(|e| core::mem::take(&mut e.left) && !e.tag.outbox.resync()) == Some(true) {
+                set_lock(true);
+            }
             claim();
             schedule_pump();
         }
@@ -493,7 +520,7 @@ fn on_lifecycle(event: &JsValue) {
     }
 }
 
-/// The page is being hidden or left: what is queued goes by `sendBeacon`, which the browser
+/// The page is being left: what is queued goes by `sendBeacon`, which the browser
 /// delivers after the page is gone, within the budget that keepalive fetches in flight leave
 /// (Chromium counts both in one quota). A refused beacon leaves its events queued. While the
 /// collector is failing nothing goes: the events stay stored for the next page (see
@@ -514,6 +541,24 @@ fn page_hidden() {
                 break; // refused: it is back in front of the queue
             }
         }
+    }
+    settle_waiters();
+}
+
+/// The page was hidden (another tab, minimised), not left: it may come back, or be discarded
+/// without a `pagehide` (mobile browsers do). What is queued goes now by keepalive `fetch`,
+/// within the whole quota, not by beacon: if the page stays, the answers still come and a
+/// failure is retried; if it is discarded, the browser finishes the requests. Their records
+/// are removed as for a page left (`Outbox::leaving`), so that the next page does not send them
+/// again; a batch that fails while the page lives is stored again.
+fn page_hidden_alive() {
+    if with_edge(|e| e.tag.outbox.leaving()) == Some(true) && bindings::online() {
+        while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::LEAVING_BUDGET)) {
+            if !send(&endpoint, b.id, &b.body) {
+                break;
+            }
+        }
+        with_edge(|e| e.tag.outbox.leaving());
     }
     settle_waiters();
 }
@@ -539,8 +584,9 @@ fn wait(f: Function) {
     }
 }
 
-/// Answers `flush` waiters when nothing is queued or in flight (`true`), or when something is
-/// queued but nothing is in flight, i.e. the last attempt failed (`false`).
+/// Answers `flush` waiters when nothing is queued or in flight: `true` when everything was
+/// acknowledged, `false` when events were dropped meanwhile (refused, too old); or when
+/// something is queued but nothing is in flight, i.e. the last attempt failed (`false`).
 fn settle_waiters() {
     release_if_settled();
     let done = with_edge(|e| {
@@ -548,7 +594,7 @@ fn settle_waiters() {
         if e.waiters.is_empty() || o.in_flight() > 0 || e.scheduled {
             return None;
         }
-        Some((o.is_settled(), core::mem::take(&mut e.waiters)))
+        Some((o.is_settled() && !core::mem::take(&mut e.dropped), core::mem::take(&mut e.waiters)))
     });
     if let Some(Some((ok, waiters))) = done {
         for w in waiters {

@@ -42,7 +42,7 @@ eachBrowser((ctx) => {
     assert.equal(await v.page.evaluate(() => rtp('send', 'event', { value: 'kept for the next page' })), 'accepted');
     assert.equal(await flush(v.page), false);
     const stored = await v.page.evaluate(() => Object.keys(localStorage).filter((k) => /^rtp:o:[0-9a-f-]{36}$/.test(k)).length);
-    assert.equal(stored, 1);
+    assert.equal(stored, 1, JSON.stringify([await v.page.evaluate(() => Object.keys(localStorage)), v.console]));
     await v.page.goto('about:blank'); // pagehide while failing
     await collector.clearFault();
     const before = (await collector.requests()).length;
@@ -51,7 +51,10 @@ eachBrowser((ctx) => {
     // The next page of the site adopts the stored event and sends it, once.
     await v.page.goto(new URL('/test-pages/twice.html', collector.url).href);
     await tagLoaded(v.page);
-    const got = await collector.until(async () => (await collector.events(sid)).filter((e) => e.values[0] === 'kept for the next page'), 15000, 'the stored event');
+    const got = await collector.until(async () => {
+      const e = (await collector.events(sid)).filter((x) => x.values[0] === 'kept for the next page');
+      return e.length > 0 && e;
+    }, 15000, 'the stored event');
     assert.equal(got.length, 1);
     assert.equal((await collector.stats()).duplicates, 0);
     await v.close();
