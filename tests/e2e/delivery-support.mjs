@@ -3,6 +3,7 @@
 // so every test uses values of its own (its browser and scenario in each value) and checks
 // them across every session, not only its own.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
 /** URL of a delivery test page (tests/e2e/pages/NAME.html) on the collector's origin. */
 export function pageUrl(collector, name) {
@@ -105,6 +106,11 @@ export async function assertDeliveredOnce(collector, vals, { start, session, ms 
   for (const id of ids) {
     const n = acked.filter((r) => r.ids.includes(id)).length;
     assert.equal(n, 1, `event ${id} was in ${n} acknowledged requests: ${JSON.stringify(acked)}`);
+  }
+  // The collector's NDJSON log (one accepted event per line) holds each id once too.
+  const logged = readFileSync(collector.log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).id);
+  for (const id of ids) {
+    assert.equal(logged.filter((x) => x === id).length, 1, `event ${id} in the NDJSON log`);
   }
   if (start) {
     const { duplicates } = await collector.stats();
