@@ -47,6 +47,9 @@ struct Stats {
     too_large: u64,
     /// CORS preflights (OPTIONS) received: the tag's requests are CORS-simple, so this stays 0.
     preflights: u64,
+    /// The sum of the `evicted` counts of accepted batches: events tags dropped from a full
+    /// outbox, as they reported them.
+    evicted: u64,
     fetch_modes: BTreeMap<String, u64>,
 }
 
@@ -125,6 +128,7 @@ impl Store {
         }
         self.stats.accepted += accepted as u64;
         self.stats.duplicates += duplicates as u64;
+        self.stats.evicted += batch.get("evicted").and_then(Value::as_u64).unwrap_or(0);
         Ok(Admission {
             accepted,
             duplicates,
@@ -198,6 +202,7 @@ impl Store {
             "faulted": s.faulted,
             "too_large": s.too_large,
             "preflights": s.preflights,
+            "evicted": s.evicted,
             "events": self.events.len(),
             "beacons_or_fetches": s.fetch_modes,
         })
@@ -232,6 +237,20 @@ mod tests {
             .map(|id| json!({ "id": id, "session": "s" }))
             .collect();
         json!({ "v": 1, "sent": 0, "events": events })
+    }
+
+    #[test]
+    fn reported_evictions_are_summed_in_the_stats() {
+        let path = temp_log("evicted");
+        let mut store = Store::open(&path).unwrap();
+        let mut b = batch(&["a"]);
+        b["evicted"] = json!(7);
+        store.admit(&b, 1).unwrap();
+        store.admit(&batch(&["b"]), 2).unwrap();
+        b["evicted"] = json!(3);
+        b["events"] = json!([{ "id": "c", "session": "s" }]);
+        store.admit(&b, 3).unwrap();
+        assert_eq!(store.stats_json()["evicted"], json!(10));
     }
 
     #[test]
