@@ -6,7 +6,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 PORT ?= 8787
 
-.PHONY: demo test setup build collector test-native test-wasm test-e2e size bench clean
+.PHONY: demo test setup build npm collector test-native test-wasm test-npm test-e2e size bench clean
 
 demo: build collector
 	@echo
@@ -15,14 +15,17 @@ demo: build collector
 	./target/release/rtp-collector --port $(PORT) --root .
 
 test: build collector
-	$(MAKE) --no-print-directory test-native test-wasm test-e2e
+	$(MAKE) --no-print-directory test-native test-wasm test-npm test-e2e
 
 setup:
 	bash scripts/setup.sh
 
-# The script-tag build (dist/) and its size report.
+# The script-tag build (dist/), the npm package (dist/npm/, dist/rtp-tag-<version>.tgz) and
+# the size report.
 build: setup
 	bash scripts/build.sh
+
+npm: build
 
 collector: setup
 	cargo build -q --release -p rtp-collector
@@ -35,6 +38,12 @@ test-native: setup
 test-wasm: setup
 	bash scripts/test-wasm.sh
 
+# The npm package: its declarations against a typed usage file (with expected errors), and
+# the packed tarball imported in Node as a server-side render would.
+test-npm: build
+	tsc --noEmit -p tests/npm
+	node --test tests/npm/
+
 # End to end: the built tag in real browsers against the real collector (also asserts sizes).
 test-e2e: build collector
 	node --test --test-concurrency=1 tests/e2e/
@@ -46,4 +55,4 @@ bench: build
 	$(MAKE) -C bench bench
 
 clean:
-	rm -rf dist target/bindgen
+	rm -rf dist target/bindgen target/bindgen-web

@@ -1,16 +1,20 @@
 // Assembles the script-tag build in dist/ from the wasm-bindgen output in target/bindgen:
-//   dist/rtp.js          the wasm-bindgen glue + js/loader.js, in one function scope, minified
+//   dist/rtp.js          the wasm-bindgen glue + js/host.js + js/loader.js, in one function scope,
+//                        minified (js/host.js is also the npm package's host.js: scripts/build-npm.sh)
 //   dist/rtp_bg.wasm     the optimised wasm (already written by scripts/build.sh)
 //   dist/snippet.min.js  js/snippet.js minified (placeholders LOADER_URL, ENDPOINT_URL, ACCOUNT_ID)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { minify } from 'terser';
 
 const glue = readFileSync('target/bindgen/rtp.js', 'utf8');
+// js/host.js is an ES module (the npm package imports it); in the script its exports are plain
+// functions of the one scope.
+const host = readFileSync('js/host.js', 'utf8').replace(/^export /gm, '');
 const loader = readFileSync('js/loader.js', 'utf8');
 const snippet = readFileSync('js/snippet.js', 'utf8');
 
 const terse = { ecma: 2017, compress: { passes: 2 }, mangle: true, format: { comments: false } };
-const tag = await minify(`(function(){${glue}\n${loader}})();`, terse);
+const tag = await minify(`(function(){${glue}\n${host}\n${loader}})();`, terse);
 writeFileSync('dist/rtp.js', tag.code + '\n');
 const snip = await minify(snippet, { ...terse, compress: false });
 writeFileSync('dist/snippet.min.js', snip.code);

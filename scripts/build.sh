@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One build command for the script-tag files: dist/rtp.js, dist/rtp_bg.wasm, dist/snippet.min.js,
-# then the size report. Run `scripts/setup.sh` first (the Makefile does).
+# then the npm package (scripts/build-npm.sh: dist/npm/ and its tarball), then the size report. Run `scripts/setup.sh` first (the Makefile does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
@@ -19,4 +19,5 @@ wasm-opt -Oz --converge --low-memory-unused --zero-filled-memory --strip-debug -
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   target/bindgen/rtp_bg.wasm -o dist/rtp_bg.wasm
 node scripts/build.mjs
+bash scripts/build-npm.sh
 node scripts/size-report.mjs "$@"

@@ -39,8 +39,9 @@ if ! [ -x "$CARGO_BIN/geckodriver" ]; then
   cargo install -q geckodriver --version "$GECKODRIVER_VERSION"
 fi
 
-# npm: wasm-opt (binaryen), browser drivers, terser for the snippet/loader. Pinned in package-lock.json.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/puppeteer-core ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then
+# npm: wasm-opt (binaryen), browser drivers, terser for the snippet/loader, typescript (tsc) for the
+# npm package's declarations. Pinned in package-lock.json.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/puppeteer-core ] || [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then
   say "npm ci"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
   touch node_modules/.setup-stamp
