@@ -483,9 +483,7 @@ impl<J: Store> Outbox<J> {
     pub fn resync(&mut self) -> bool {
         let mut keep = Vec::with_capacity(self.queued.len());
         for item in core::mem::take(&mut self.queued) {
-            let ours = !item.persisted
-                || self.journal.get(&record::key(item.id())).is_some_and(|v| decode_for_key(&record::key(item.id()), &v).is_ok_and(|r| r.owner == self.owner));
-            if ours {
+            if !item.persisted || self.owns(&item) {
                 keep.push(item);
             } else {
                 self.bytes = self.bytes.saturating_sub(item.cost());

@@ -152,10 +152,7 @@ pub fn is_owner(s: &str) -> bool {
 /// or `…"view"`. Its strings are closed. Its braces and brackets nest and close exactly at its
 /// last byte. It has no raw control characters. It is not parsed further.
 pub fn decode(value: &str) -> Result<Record<'_>, Corrupt> {
-    let mut fields = Fields(Some(value), 5);
-    if fields.next() != Some(VERSION) {
-        return Err(Corrupt::UnknownVersion);
-    }
+    let mut fields = Fields::versioned(value, 5)?;
     let (Some(created), Some(attempts), Some(owner), Some(event)) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
         return Err(Corrupt::MissingField);
     };
@@ -188,10 +185,7 @@ pub fn encode_evicted(count: u64) -> String {
 
 /// Reads the evicted counter. On `Err` the edge logs the message and counts from 0.
 pub fn decode_evicted(value: &str) -> Result<u64, Corrupt> {
-    let mut fields = Fields(Some(value), 2);
-    if fields.next() != Some(VERSION) {
-        return Err(Corrupt::UnknownVersion);
-    }
+    let mut fields = Fields::versioned(value, 2)?;
     parse_u64(fields.next().ok_or(Corrupt::MissingField)?).ok_or(Corrupt::BadNumber)
 }
 
@@ -221,10 +215,7 @@ impl Pause {
 
     /// Reads a stored pause. On `Err` the edge logs the message and starts with no pause.
     pub fn decode(value: &str) -> Result<Pause, Corrupt> {
-        let mut fields = Fields(Some(value), 3);
-        if fields.next() != Some(VERSION) {
-            return Err(Corrupt::UnknownVersion);
-        }
+        let mut fields = Fields::versioned(value, 3)?;
         let (Some(until), Some(failures)) = (fields.next(), fields.next()) else {
             return Err(Corrupt::MissingField);
         };
@@ -245,6 +236,17 @@ impl Pause {
 /// `s.splitn(n, '|')`, without `str::split`'s machinery: its slicing carries a formatted panic
 /// path that pulls `core::fmt` into the wasm (measured: about 2 KB gzip).
 struct Fields<'a>(Option<&'a str>, usize);
+
+impl<'a> Fields<'a> {
+    /// The fields after the first, which must be [`VERSION`].
+    fn versioned(value: &'a str, n: usize) -> Result<Self, Corrupt> {
+        let mut fields = Fields(Some(value), n);
+        match fields.next() {
+            Some(VERSION) => Ok(fields),
+            _ => Err(Corrupt::UnknownVersion),
+        }
+    }
+}
 
 impl<'a> Iterator for Fields<'a> {
     type Item = &'a str;
