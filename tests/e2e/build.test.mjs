@@ -22,14 +22,16 @@ test(`the inline snippet is at most ${BUDGETS.snippetRaw} bytes minified`, () =>
   assert.ok(snippet.length > 100, 'a real snippet');
 });
 
-test('every example page inlines the built snippet verbatim (only its three arguments differ)', () => {
+test('every page that includes the snippet inlines the built one verbatim (only its three arguments differ)', () => {
   const built = read('dist/snippet.min.js').toString();
   const shape = built.replace(/"LOADER_URL","ENDPOINT_URL","ACCOUNT_ID"\);$/, '');
   assert.notEqual(shape, built, 'the built snippet ends with its three arguments');
-  const pages = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.html'));
-  assert.ok(pages.length >= 4);
-  for (const page of pages) {
-    const html = read(join('examples', page)).toString();
-    assert.ok(html.includes(shape), `${page} inlines the built snippet`);
+  // The example pages, and the test pages but delivery-plain.html (a page of the site without
+  // the tag, on purpose). scripts/inline-snippet.mjs updates them all.
+  const pages = (dir, skip = []) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.html') && !skip.includes(f)).map((f) => join(dir, f));
+  const examples = pages('examples');
+  assert.ok(examples.length >= 4);
+  for (const page of [...examples, ...pages('tests/e2e/pages', ['delivery-plain.html'])]) {
+    assert.ok(read(page).toString().includes(shape), `${page} inlines the built snippet`);
   }
 });

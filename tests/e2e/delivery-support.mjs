@@ -131,6 +131,22 @@ export function untilMessage(collector, visitor, type, pattern = /./, what = `a 
   );
 }
 
+/**
+ * Waits until `n` events are stored in the outbox (read through `page`) and the collector has
+ * seen a failed attempt for each, one that `failed(attempt)` recognises; resolves to their ids.
+ */
+export async function untilStoredAndFailed(collector, page, n, failed) {
+  const ids = await collector.until(async () => {
+    const ids = await outboxIds(page);
+    return ids.length === n && ids;
+  }, 10000, `${n} events in the outbox`);
+  await collector.until(async () => {
+    const tried = await attemptsFor(collector, ids);
+    return ids.every((id) => tried.some((r) => r.ids.includes(id) && failed(r)));
+  }, 10000, 'a failed attempt for each event');
+  return ids;
+}
+
 /** Waits until the tag's outbox in localStorage is empty (every event acknowledged). */
 export function untilOutboxEmpty(collector, page, ms = 10000) {
   return collector.until(async () => (await outboxKeys(page)).length === 0, ms, 'an empty outbox in localStorage');
