@@ -63,6 +63,15 @@ pub const LOCK_PREFIX: &str = "rtp-tab-";
 /// skipped it claims again a moment later (see [`Adoption::recent`]).
 pub const RECENT_MS: u64 = 500;
 
+/// While records of other live pages are stored, a page claims again every 5 s. A page just
+/// left may hold its lock a moment longer (its release is asynchronous; a fresh-clone CI run saw a
+/// page reloaded in Chromium during an outage never adopt its predecessor's events, which this
+/// second look fixes), and a tab that closes during an
+/// outage leaves its events to the pages still open, which may have nothing of their own to
+/// retry. The cost, only while another page has events outstanding: a lock request and a scan
+/// of the tag's keys every 5 s.
+pub const RECLAIM_MS: u64 = 5_000;
+
 /// Without Web Locks (an insecure context, an old browser) a page cannot tell whether the page
 /// that wrote a record is still open. It then adopts records accepted more than this long ago
 /// (60 s): a page open that long with events still unsent is in an outage, and sending them
@@ -160,6 +169,8 @@ pub struct Adoption {
     /// Records of pages without a lock were skipped as too recent ([`RECENT_MS`]): claim again
     /// in a moment.
     pub recent: bool,
+    /// Records left to pages that hold their lock: claim again later ([`RECLAIM_MS`]).
+    pub waiting: usize,
 }
 
 /// Accepted events, queued or in flight, over a journal.
@@ -456,6 +467,7 @@ impl<J: Store> Outbox<J> {
             adopted.push(item);
         }
         a.adopted = adopted.len();
+        a.waiting = others.0;
         self.others = others;
         // Oldest first. An insertion sort: a few records, and no sort machinery in the wasm.
         for i in 1..adopted.len() {

@@ -321,8 +321,9 @@ fn a_live_pages_records_are_left_to_it() {
     let mut a = page(&j, A);
     a.push(event(1, 0), NOW);
     let mut b = page(&j, B);
-    // A's lock is held, or only requested: either way A is alive.
-    assert_eq!(b.adopt(Some("rtp-tab-aaaaaaaa rtp-tab-bbbbbbbb"), NOW + RECENT_MS, NOW).adopted, 0);
+    // A's lock is held, or only requested: either way A is alive, and B will look again.
+    let found = b.adopt(Some("rtp-tab-aaaaaaaa rtp-tab-bbbbbbbb"), NOW + RECENT_MS, NOW);
+    assert_eq!((found.adopted, found.waiting), (0, 1));
     assert_eq!(b.adopt(Some("rtp-tab-bbbbbbbb rtp-tab-aaaaaaaa"), NOW + RECENT_MS, NOW).adopted, 0);
     // A lock whose name merely contains A's id is not A's.
     assert_eq!(b.adopt(Some("xrtp-tab-aaaaaaaa rtp-tab-aaaaaaaax"), NOW + RECENT_MS, NOW).adopted, 1);

@@ -368,6 +368,8 @@ pub fn adopt(live: JsValue, since: JsValue) {
     };
     if found.recent {
         set_timer(crate::outbox::RECENT_MS * 2); // claim again, once those records are not recent
+    } else if found.waiting > 0 {
+        set_timer(crate::outbox::RECLAIM_MS); // claim again: their pages may be gone by then
     }
     for c in &found.corrupt {
         console::warn(c.message(), &JsValue::UNDEFINED);
