@@ -11,6 +11,8 @@ PORT ?= 8787
 demo: build collector
 	@echo
 	@echo "  rtp-tag demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@echo "  the npm package in apps: http://127.0.0.1:$(PORT)/examples/react-vite/build/ (React, Vite)"
+	@echo "                           http://127.0.0.1:$(PORT)/examples/webpack-app/ (webpack 5)"
 	@echo
 	./target/release/rtp-collector --port $(PORT) --root .
 
@@ -20,8 +22,8 @@ test: build collector
 setup:
 	bash scripts/setup.sh
 
-# The script-tag build (dist/), the npm package (dist/npm/, dist/rtp-tag-<version>.tgz) and
-# the size report.
+# The script-tag build (dist/), the npm package (dist/npm/, dist/rtp-tag-<version>.tgz), the
+# example apps that install it (examples/*/build) and the size report.
 build: setup
 	bash scripts/build.sh
 
@@ -55,4 +57,4 @@ bench: build
 	$(MAKE) -C bench bench
 
 clean:
-	rm -rf dist target/bindgen target/bindgen-web
+	rm -rf dist target/bindgen target/bindgen-web examples/*/build

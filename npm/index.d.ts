@@ -72,3 +72,20 @@ export function configure(options: Options): void;
  * On a server it resolves `true` at once (nothing is accepted there).
  */
 export function flush(): Promise<boolean>;
+
+/** Options of {@link trackViews}. */
+export interface ViewOptions {
+  /** Send a view of the current page at once (default `true`); `false` when the page sends its first view itself. */
+  initial?: boolean;
+  /** A change of the fragment alone (`#…`) is a new view (default `false`): for hash routers. */
+  hash?: boolean;
+}
+
+/**
+ * Sends a page view of the current page now, and one after every route change of a
+ * single-page app (`history.pushState`, `replaceState`, back and forward), when the address
+ * (without its fragment, unless `hash`) differs from the last view sent. Call it once, at the
+ * app's start (in React, in an effect of the root component). Returns the function that stops
+ * it; calling it again while it runs returns the same function and sends nothing.
+ */
+export function trackViews(options?: ViewOptions): () => void;

@@ -10,7 +10,10 @@
 // order (js/host.js, shared with the script tag's loader).
 import init, * as wasm from './rtp.js';
 import { call, report, start, stamp } from './host.js';
+import { here, watch } from './views.js';
 
+let viewed; // the address of the last view trackViews() sent (or took as seen)
+let stopViews; // stops the running trackViews(), when one runs
 let target; // where calls go, chosen at the first call: a function, or null on a server
 let ready = false; // this module's own wasm instance is running
 let broken = false; // it failed to load: calls stay queued, flush() answers false
@@ -79,4 +82,32 @@ export function flush() {
     send(['flush', resolve]);
     if (!target) resolve(true); // a server: nothing was accepted, nothing is outstanding
   });
+}
+
+/**
+ * Sends a page view now and after every route change of a single-page app (History API), once
+ * per address: see npm/README.md. Calling it again while it runs returns the same stop
+ * function and sends nothing, so a React StrictMode double effect, or a remount, sends no second
+ * view of the first page. On a server it does nothing.
+ */
+export function trackViews(options) {
+  try {
+    if (typeof window == 'undefined' || typeof history == 'undefined') return () => {};
+    if (stopViews) return stopViews;
+    const hash = !!(options && options.hash);
+    const view = (address) => {
+      viewed = address;
+      send(['send', 'view']);
+    };
+    if (options && options.initial === false) viewed = here(hash);
+    else if (here(hash) !== viewed) view(here(hash));
+    const stop = watch(hash, () => viewed, view);
+    return (stopViews = () => {
+      stop();
+      stopViews = undefined;
+    });
+  } catch (e) {
+    report(e); // options with a getter that throws
+    return () => {};
+  }
 }

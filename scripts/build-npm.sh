@@ -20,7 +20,7 @@ if ! cmp -s "$out/rtp_bg.wasm" target/bindgen/rtp_bg.wasm; then
   exit 1
 fi
 cp "$out/rtp.js" js/host.js dist/npm/
-cp dist/rtp_bg.wasm npm/index.js npm/index.d.ts npm/README.md npm/LICENSE dist/npm/
+cp dist/rtp_bg.wasm npm/index.js npm/views.js npm/index.d.ts npm/README.md npm/LICENSE dist/npm/
 # The package's version is the crate's.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '

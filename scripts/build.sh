@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One build command for the script-tag files: dist/rtp.js, dist/rtp_bg.wasm, dist/snippet.min.js,
-# then the npm package (scripts/build-npm.sh: dist/npm/ and its tarball), then the size report. Run `scripts/setup.sh` first (the Makefile does).
+# then the npm package (scripts/build-npm.sh: dist/npm/ and its tarball), the example apps that
+# install it (scripts/build-apps.sh), then the size report. Run `scripts/setup.sh` first (the Makefile does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
@@ -20,4 +21,5 @@ wasm-opt -Oz --converge --low-memory-unused --zero-filled-memory --strip-debug -
   target/bindgen/rtp_bg.wasm -o dist/rtp_bg.wasm
 node scripts/build.mjs
 bash scripts/build-npm.sh
+bash scripts/build-apps.sh
 node scripts/size-report.mjs "$@"

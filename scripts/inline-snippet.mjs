@@ -11,7 +11,8 @@ const built = readFileSync(join(root, 'dist/snippet.min.js'), 'utf8').trim();
 const head = built.slice(0, built.indexOf('(window,document,') + '(window,document,'.length);
 const copy = /\(function\(\w,\w,\w,\w,\w\)\{if\(typeof \w\.rtp=="function"\)return;[^\n]*?\}\)\(window,document,/g;
 const html = (dir) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.html')).map((f) => `${dir}/${f}`);
-const files = process.argv.length > 2 ? process.argv.slice(2) : [...html('examples'), ...html('tests/e2e/pages'), 'README.md'];
+const apps = ['examples/react-vite/both.html', 'examples/webpack-app/both.html']; // pages with the snippet and the npm package
+const files = process.argv.length > 2 ? process.argv.slice(2) : [...html('examples'), ...apps, ...html('tests/e2e/pages'), 'README.md'];
 for (const f of files) {
   const path = join(root, f);
   const text = readFileSync(path, 'utf8');

@@ -33,7 +33,7 @@ function inApp(body) {
 
 test('the tarball holds the package and nothing else', () => {
   const files = readdirSync(pkg).sort();
-  assert.deepEqual(files, ['LICENSE', 'README.md', 'host.js', 'index.d.ts', 'index.js', 'package.json', 'rtp.js', 'rtp_bg.wasm']);
+  assert.deepEqual(files, ['LICENSE', 'README.md', 'host.js', 'index.d.ts', 'index.js', 'package.json', 'rtp.js', 'rtp_bg.wasm', 'views.js']);
   const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
   assert.equal(manifest.name, 'rtp-tag');
   assert.equal(manifest.type, 'module');
@@ -51,14 +51,14 @@ test('importing the package on a server does not throw and touches no global', (
     const after = Object.keys(globalThis).sort();
     console.log(JSON.stringify({ exports: Object.keys(m).sort(), window: typeof window, same: before.join() === after.join() }));
   `);
-  assert.deepEqual(r.exports, ['configure', 'flush', 'rtp']);
+  assert.deepEqual(r.exports, ['configure', 'flush', 'rtp', 'trackViews']);
   assert.equal(r.window, 'undefined');
   assert.ok(r.same, 'no global added at import');
 });
 
-test('on a server, calls are no-ops: rtp() returns undefined, flush() resolves true', () => {
+test('on a server, calls are no-ops: rtp() returns undefined, flush() resolves true, trackViews() does nothing', () => {
   const r = inApp(`
-    import { rtp, configure, flush } from 'rtp-tag';
+    import { rtp, configure, flush, trackViews } from 'rtp-tag';
     const verdicts = [
       rtp('send', 'event', { value: 'MyEvent' }),
       rtp('send', 'event', { value: ['a', 'b', 'c', 'd', 'e'] }),
@@ -70,10 +70,15 @@ test('on a server, calls are no-ops: rtp() returns undefined, flush() resolves t
     configure(null);
     configure({ get endpoint() { throw new Error('a getter that throws'); } });
     const flushed = await flush();
-    console.log(JSON.stringify({ verdicts: verdicts.map(String), configured: String(configured), flushed, rtp: typeof globalThis.rtp }));
+    const stop = trackViews();
+    stop();
+    trackViews({ get hash() { throw new Error('a getter that throws'); } })();
+    console.log(JSON.stringify({ verdicts: verdicts.map(String), configured: String(configured), flushed, stop: typeof stop, rtp: typeof globalThis.rtp, history: typeof globalThis.history }));
   `);
   assert.deepEqual(r.verdicts, ['undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
   assert.equal(r.configured, 'undefined');
   assert.equal(r.flushed, true);
+  assert.equal(r.stop, 'function', 'trackViews() returns a stop function on a server too');
+  assert.equal(r.history, 'undefined');
   assert.equal(r.rtp, 'undefined', 'no window.rtp on a server');
 });

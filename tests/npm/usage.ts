@@ -1,6 +1,6 @@
 // What an app writes with the npm package: the valid uses type-check, and each mistake the
 // types are there to catch is an error (`@ts-expect-error` fails the check if it is not).
-import { configure, flush, rtp, type Options, type Values, type Verdict } from 'rtp-tag';
+import { configure, flush, rtp, trackViews, type Options, type Values, type Verdict, type ViewOptions } from 'rtp-tag';
 
 configure({ endpoint: 'https://collect.example.com/rtp', account: 'demo-account', debug: true });
 configure({});
@@ -18,6 +18,11 @@ rtp('setAccount', 'demo-account');
 rtp('set', 'endpoint', 'https://collect.example.com/rtp');
 rtp('set', 'debug', false);
 rtp('flush', (delivered: boolean) => void delivered);
+
+const stopViews: () => void = trackViews();
+trackViews({ initial: false, hash: true });
+const viewOptions: ViewOptions = { hash: false };
+stopViews();
 
 async function leaving(): Promise<boolean> {
   return flush();
@@ -45,10 +50,14 @@ configure({ endpoint: new URL('https://collect.example.com/rtp') });
 configure({ endpoint: 'https://collect.example.com/rtp', acount: 'typo' });
 // @ts-expect-error: flush takes no arguments
 flush(() => {});
+// @ts-expect-error: an unknown option of trackViews
+trackViews({ hashes: true });
+// @ts-expect-error: initial is a boolean
+trackViews({ initial: 'yes' });
 const many: string[] = ['a', 'b'];
 // @ts-expect-error: a string[] may hold 5 values: narrow it to a tuple first
 rtp('send', 'event', { value: many });
 
 const options: Options = { debug: false };
 const values: Values = ['a'];
-export { one, leaving, options, values };
+export { one, leaving, options, values, viewOptions };
