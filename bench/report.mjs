@@ -16,12 +16,12 @@ export function report(out) {
     ['JS heap after 100k calls', 'heap_100k', mb], ['wasm memory after 100k', 'wasm_100k', kb],
   ];
   let s = `Measured ${out.date.slice(0, 10)} on ${out.browser}, commit \`${out.commit.slice(0, 12)}\`${out.dirty ? ' (dirty)' : ''}, `
-    + `${out.config.REPS} interleaved repetitions, medians. Latency over ${out.config.LAT_N} lone events per repetition. `
+    + `${out.config.REPS} interleaved repetitions, medians. Latency over up to ${out.config.LAT_N} lone events per repetition${out.config.LAT_CAP_MS ? ` (at most ${out.config.LAT_CAP_MS / 1000} s of them, at least ${out.config.LAT_MIN})` : ''}. `
     + `Memory from the first ${out.config.MEM_REPS} repetition(s).\n\n`;
   s += `| | ${tags.join(' | ')} |\n|---|${tags.map(() => '---:').join('|')}|\n`;
   for (const [label, k, f] of rows) s += `| ${label} | ${tags.map((t) => f(S[t][k])).join(' | ')} |\n`;
   if (S.rtp) {
-    const peers = tags.filter((t) => t !== 'rtp');
+    const peers = tags.filter((t) => t !== 'rtp' && t !== 'rtp-npm'); // rtp-npm is rtp-tag too
     s += `\nrtp-tag ÷ each other tag (below 1: rtp-tag is smaller / faster):\n\n| | ${peers.join(' | ')} |\n|---|${peers.map(() => '---:').join('|')}|\n`;
     for (const [label, k] of rows.slice(0, 10)) {
       if (k === 'burst_delivered') continue;

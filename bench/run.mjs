@@ -1,6 +1,7 @@
 // The benchmark: every tag, in real headless Chromium, each repetition in a fresh browser
 // context, interleaved (A B C … A B C …). Driven over a bare DevTools connection (cdp.mjs).
-// Usage: node run.mjs   (env: REPS=5 TAGS=rtp,floor,... LAT_N=50 MEM_REPS=1 MEM_CALLS=10000,100000)
+// Usage: node run.mjs   (env: REPS=5 TAGS=rtp,floor,... LAT_N=50 LAT_CAP_MS=10000 MEM_REPS=1
+//                       MEM_CALLS=10000,100000 MEM_CAP_MS=60000)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -12,11 +13,16 @@ import { launchChromium } from './cdp.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPS = Number(process.env.REPS || 5);
-const TAGS = (process.env.TAGS || 'rtp,floor,snowplow,plausible,posthog,segment').split(',');
+const TAGS = (process.env.TAGS || 'rtp,rtp-npm,floor,snowplow,plausible,posthog,segment').split(',');
 const LAT_N = Number(process.env.LAT_N || 50);
 const MEM_REPS = Number(process.env.MEM_REPS ?? 1);
 const MEM_CALLS = (process.env.MEM_CALLS || '10000,100000').split(',').map(Number);
-const MEM_CAP_MS = Number(process.env.MEM_CAP_MS || 90000);
+const MEM_CAP_MS = Number(process.env.MEM_CAP_MS || 60000);
+// Lone events are sent one at a time, each after the previous arrived: at most LAT_N, and no
+// more once LAT_CAP_MS have passed (but at least LAT_MIN). A tag that holds events for seconds
+// (PostHog flushes every 3 s) gets LAT_MIN samples instead of 50 × 3 s per repetition.
+const LAT_CAP_MS = Number(process.env.LAT_CAP_MS || 10000);
+const LAT_MIN = Number(process.env.LAT_MIN || 5);
 const BURST = 1000;
 const RUN = Date.now().toString(36);
 const log = (...a) => console.error(new Date().toISOString().slice(11, 19), ...a);
@@ -51,7 +57,7 @@ async function taskDuration(cdp, sid) {
 }
 
 async function runOne(cdp, sink, tag, rep) {
-  const pre = `bm${RUN}x${rep}x${tag}x`;
+  const pre = `bm${RUN}x${rep}x${tag.replace(/[^a-z0-9]/g, "")}x`; // a marker is bm + [a-z0-9_]
   const r = { tag, rep };
   const { browserContextId } = await cdp.send('Target.createBrowserContext', { disposeOnDetach: true });
   const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank', browserContextId });
@@ -90,7 +96,8 @@ async function runOne(cdp, sink, tag, rep) {
     await sleep(300); // let start-up work settle
     // latency of a lone event, LAT_N times
     r.latency = [];
-    for (let i = 0; i < LAT_N; i++) {
+    const tl = Date.now();
+    for (let i = 0; i < LAT_N && (i < LAT_MIN || Date.now() - tl < LAT_CAP_MS); i++) {
       const k = pre + 'l' + i;
       const tc = await cdp.eval(sid, `(() => { const t = performance.timeOrigin + performance.now(); __call(${JSON.stringify(k)}); return t; })()`);
       await sink.until(() => sink.arrivals.has(k), 5000);
@@ -188,7 +195,7 @@ for (const tag of TAGS) {
   };
 }
 const out = { date: new Date().toISOString(), commit, dirty, browser: version.product, userAgent: version.userAgent, node: process.version,
-  packages: pkgs, dist: distInfo, config: { REPS, TAGS, LAT_N, MEM_REPS, MEM_CALLS, MEM_CAP_MS, BURST }, summary, runs };
+  packages: pkgs, dist: distInfo, config: { REPS, TAGS, LAT_N, LAT_CAP_MS, LAT_MIN, MEM_REPS, MEM_CALLS, MEM_CAP_MS, BURST }, summary, runs };
 fs.mkdirSync(path.join(HERE, 'results'), { recursive: true });
 const file = path.join(HERE, 'results', `bench-${out.date.replace(/[:.]/g, '-')}.json`);
 fs.writeFileSync(file, JSON.stringify(out, null, 1));

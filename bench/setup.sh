@@ -14,3 +14,7 @@ for t in snowplow plausible; do
     node_modules/.bin/esbuild tags/$t-entry.js --bundle --minify --format=iife --target=es2019 --outfile=build/$t.js --log-level=warning
   fi
 done
+# The npm package in an app (tags/rtp-npm-entry.js): rebuilt every time, from the current dist/npm.
+[ -f ../dist/npm/index.js ] || { echo "bench: no dist/npm build; run 'make build' at the repository root" >&2; exit 1; }
+node_modules/.bin/esbuild tags/rtp-npm-entry.js --bundle --minify --format=esm --target=es2020 --outfile=build/rtp-npm.js --log-level=warning
+cp ../dist/npm/rtp_bg.wasm build/rtp_bg.wasm

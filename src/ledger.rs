@@ -4,8 +4,11 @@
 //!
 //! One key per event (`rtp:e:<fingerprint>`), so a check is one read and a new event one
 //! write, whatever the number of events in the session (no list re-serialised on each call).
+//! The writes wait for [`Ledger::persist`] (the end of the task, with the outbox's records):
+//! until then the ledger answers from the fingerprints it holds.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use crate::id::{is_uuid_v4, uuid_v4};
 use crate::json::hex_digit;
 use crate::store::Store;
@@ -20,12 +23,14 @@ pub const EVENT_KEY_PREFIX: &str = "rtp:e:";
 /// tab's session and survives reloads and same-tab navigation within the site).
 pub struct Ledger<S: Store> {
     store: S,
+    /// Fingerprints recorded and not yet written.
+    pending: Vec<u64>,
 }
 
 impl<S: Store> Ledger<S> {
     /// A ledger over `store`.
     pub fn new(store: S) -> Self {
-        Ledger { store }
+        Ledger { store, pending: Vec::new() }
     }
 
     /// The session id stored, or a new one made from `random` and stored. A stored value that is
@@ -41,20 +46,28 @@ impl<S: Store> Ledger<S> {
         id
     }
 
-    /// `None` when these values were already sent in this session; otherwise the ledger key
+    /// `None` when these values were already sent in this session; otherwise the fingerprint
     /// to [`Ledger::record`] once the event is queued (so an event the tag failed to queue is
     /// never marked as sent).
-    pub fn check(&mut self, values: &Values) -> Option<String> {
-        let key = event_key(values.fingerprint());
-        match self.store.get(&key) {
-            Some(_) => None,
-            None => Some(key),
+    pub fn check(&mut self, values: &Values) -> Option<u64> {
+        let fingerprint = values.fingerprint();
+        if self.pending.contains(&fingerprint) || self.store.get(&event_key(fingerprint)).is_some() {
+            return None;
         }
+        Some(fingerprint)
     }
 
-    /// Records a key from [`Ledger::check`]: these values were sent in this session.
-    pub fn record(&mut self, key: &str) {
-        self.store.set(key, "1");
+    /// Records a fingerprint from [`Ledger::check`]: these values were sent in this session.
+    /// Written by the next [`Ledger::persist`].
+    pub fn record(&mut self, fingerprint: u64) {
+        self.pending.push(fingerprint);
+    }
+
+    /// Writes what was recorded since the last call.
+    pub fn persist(&mut self) {
+        for fingerprint in core::mem::take(&mut self.pending) {
+            self.store.set(&event_key(fingerprint), "1");
+        }
     }
 
     /// The underlying store.
@@ -89,18 +102,37 @@ mod tests {
         let two = values(&["MyEvent", "download - example whitepaper"]);
         let key = l.check(&one).expect("new");
         assert!(l.check(&one).is_some(), "not recorded until record()");
-        l.record(&key);
+        l.record(key);
         assert_eq!(l.check(&one), None);
         let key = l.check(&two).expect("new");
-        l.record(&key);
+        l.record(key);
         assert_eq!(l.check(&two), None);
+    }
+
+    #[test]
+    fn records_are_written_by_persist_and_answered_from_memory_until_then() {
+        let mut l = Ledger::new(MemoryStore::default());
+        let one = values(&["MyEvent"]);
+        let key = l.check(&one).unwrap();
+        l.record(key);
+        assert!(l.store_mut().keys(EVENT_KEY_PREFIX).is_empty(), "not written before persist()");
+        assert_eq!(l.check(&one), None, "a repeat before persist() is a repeat");
+        l.persist();
+        assert_eq!(l.store_mut().keys(EVENT_KEY_PREFIX), [event_key(key)]);
+        assert_eq!(l.check(&one), None);
+        l.persist();
+        assert_eq!(l.store_mut().keys(EVENT_KEY_PREFIX).len(), 1, "written once");
+        // Another ledger over the same session store (the next page of the tab) sees it.
+        let store = core::mem::take(l.store_mut());
+        assert_eq!(Ledger::new(store).check(&one), None);
     }
 
     #[test]
     fn a_new_session_store_forgets_what_was_sent() {
         let mut l = Ledger::new(MemoryStore::default());
         let key = l.check(&values(&["MyEvent"])).unwrap();
-        l.record(&key);
+        l.record(key);
+        l.persist();
         assert_eq!(l.check(&values(&["MyEvent"])), None);
         let mut fresh = Ledger::new(MemoryStore::default());
         assert!(fresh.check(&values(&["MyEvent"])).is_some());

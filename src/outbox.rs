@@ -1,7 +1,8 @@
 //! The outbox: every accepted event until the collector acknowledges it.
 //!
-//! - **Write-ahead.** [`Outbox::push`] writes the event to the journal (`localStorage` in the
-//!   browser, in the format of [`crate::record`]) before it can be sent, and the record is
+//! - **Write-ahead.** [`Outbox::persist`] writes the events [`Outbox::push`] queued to the
+//!   journal (`localStorage` in the browser, in the format of [`crate::record`]), at the end of
+//!   the task that accepted them and always before they can be sent or left, and the record is
 //!   removed only when a 2xx acknowledges its batch ([`Outbox::delivered`]). Memory holds the
 //!   same events, so sending never reads storage; the journal is what the next page reads.
 //! - **Batches** ([`Outbox::take_batch`]) are cut to a byte budget, oldest first. A batch in
@@ -91,6 +92,8 @@ struct Item {
     attempts: u32,
     /// Its record is in the journal.
     persisted: bool,
+    /// Its record was written, or tried ([`Outbox::persist`]).
+    written: bool,
     /// The event JSON.
     event: String,
 }
@@ -180,6 +183,8 @@ pub struct Outbox<J: Store> {
     queued: Vec<Item>,
     in_flight: Vec<Flight>,
     next_id: u32,
+    /// Some queued item's record is not written yet ([`Outbox::persist`]).
+    unwritten: bool,
     /// [`Item::cost`] of everything queued or in flight.
     bytes: usize,
     /// Evictions not yet reported that storage could not count.
@@ -206,6 +211,7 @@ impl<J: Store> Outbox<J> {
             queued: Vec::new(),
             in_flight: Vec::new(),
             next_id: 0,
+            unwritten: false,
             bytes: 0,
             evicted: 0,
             others: (0, 0),
@@ -219,14 +225,28 @@ impl<J: Store> Outbox<J> {
         &self.owner
     }
 
-    /// Queues an event accepted at `created`: written to the journal first, then kept in
-    /// memory; then the bounds are applied.
+    /// Queues an event accepted at `created`, then applies the bounds. Its record is written
+    /// by the next [`Outbox::persist`], which the browser edge runs at the end of the task
+    /// (a microtask), and which anything that sends or leaves runs first: a burst of calls
+    /// returns without a storage write each, and no event leaves, or is left, unwritten.
     pub fn push(&mut self, event: String, created: u64) {
-        let mut item = Item { created, attempts: 0, persisted: false, event };
-        self.write(&mut item);
+        let item = Item { created, attempts: 0, persisted: false, written: false, event };
         self.bytes += item.cost();
         self.queued.push(item);
+        self.unwritten = true;
         self.bound();
+    }
+
+    /// Writes the records of the events pushed since the last call.
+    pub fn persist(&mut self) {
+        if !core::mem::take(&mut self.unwritten) {
+            return;
+        }
+        let mut queued = core::mem::take(&mut self.queued);
+        for item in queued.iter_mut().filter(|i| !i.written) {
+            self.write(item);
+        }
+        self.queued = queued;
     }
 
     /// Events not yet handed to the transport.
@@ -277,6 +297,7 @@ impl<J: Store> Outbox<J> {
     /// Takes the oldest queued events that fit in `max_bytes` of body (always at least one),
     /// and marks them in flight; `None` when nothing is queued, or while paused.
     pub fn take_batch(&mut self, now: u64, max_bytes: usize) -> Option<Outgoing> {
+        self.persist();
         if self.wait(now) > 0 {
             return None;
         }
@@ -391,6 +412,7 @@ impl<J: Store> Outbox<J> {
     /// after the page is gone, and the next page must not send them again. (If the page stays
     /// and such a batch fails, its records are written again.)
     pub fn leaving(&mut self) -> bool {
+        self.persist();
         let failing = self.failing();
         for f in &mut self.in_flight {
             if f.left != Left::No {
@@ -458,7 +480,7 @@ impl<J: Store> Outbox<J> {
                 a.too_old += 1;
                 continue;
             }
-            let mut item = Item { created: r.created, attempts: r.attempts, persisted: false, event: String::from(r.event) };
+            let mut item = Item { created: r.created, attempts: r.attempts, persisted: false, written: false, event: String::from(r.event) };
             self.write(&mut item);
             if !item.persisted {
                 // Could not take it over: remove it, or another page would adopt it too.
@@ -509,6 +531,7 @@ impl<J: Store> Outbox<J> {
     fn write(&mut self, item: &mut Item) {
         let value = record::encode(item.created, item.attempts, &self.owner, &item.event);
         item.persisted = self.journal.set(&record::key(item.id()), &value);
+        item.written = true;
     }
 
     /// Removes items for good: their records, and their bytes from the tally.

@@ -65,8 +65,15 @@ impl<S: Store, J: Store> Tag<S, J> {
             return Verdict::Duplicate;
         };
         self.enqueue(Kind::Event, Some(&values), origin, env);
-        self.ledger.record(&key);
+        self.ledger.record(key);
         Verdict::Accepted
+    }
+
+    /// Writes what the calls since the last time stored only in memory: the ledger entries
+    /// and the outbox records (the browser edge runs it at the end of the task).
+    pub fn persist(&mut self) {
+        self.ledger.persist();
+        self.outbox.persist();
     }
 
     /// `rtp('send', 'view' [, page])`: a page view, for `page` (if given) or the current page.

@@ -70,11 +70,13 @@ fn page(j: &Shared, owner: &str) -> Outbox<Shared> {
 }
 
 #[test]
-fn an_event_is_written_before_it_is_sent_and_removed_when_acknowledged() {
+fn an_event_is_written_by_persist_before_it_is_sent_and_removed_when_acknowledged() {
     let j = Shared::default();
     let mut o = page(&j, A);
     let e = event(1, 0);
     o.push(e.clone(), NOW);
+    assert!(records(&j).is_empty(), "written at the end of the task, not by the call");
+    o.persist();
     let stored = j.0.borrow_mut().get(&record::key(&id_of(&e))).unwrap();
     assert_eq!(stored, record::encode(NOW, 0, A, &e));
     let b = o.take_batch(NOW, 32 * 1024).unwrap();
@@ -190,6 +192,7 @@ fn past_max_events_the_oldest_queued_is_evicted_counted_and_reported_once() {
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY), None);
     o.push(event(5000, 0), NOW + 5000);
     o.push(event(5001, 0), NOW + 5001);
+    o.persist();
     assert_eq!(o.queued(), MAX_EVENTS);
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|2"));
     assert_eq!(records(&j).len(), MAX_EVENTS);
@@ -320,6 +323,7 @@ fn a_live_pages_records_are_left_to_it() {
     let j = Shared::default();
     let mut a = page(&j, A);
     a.push(event(1, 0), NOW);
+    a.persist();
     let mut b = page(&j, B);
     // A's lock is held, or only requested: either way A is alive, and B will look again.
     let found = b.adopt(Some("rtp-tab-aaaaaaaa rtp-tab-bbbbbbbb"), NOW + RECENT_MS, NOW);
@@ -338,6 +342,7 @@ fn without_web_locks_only_stale_records_are_adopted() {
     let j = Shared::default();
     let mut a = page(&j, A);
     a.push(event(1, 0), NOW);
+    a.persist();
     let mut b = page(&j, B);
     assert_eq!(b.adopt(None, NOW + STALE_MS - 1 + RECENT_MS, NOW + STALE_MS - 1).adopted, 0);
     assert_eq!(b.adopt(None, NOW + STALE_MS + RECENT_MS, NOW + STALE_MS).adopted, 1);
@@ -426,6 +431,7 @@ fn back_from_the_bfcache_a_page_forgets_what_another_page_adopted() {
     let mut a = page(&j, A);
     a.push(event(1, 0), NOW);
     a.push(event(2, 0), NOW);
+    a.persist();
     // A was in the back-forward cache without its lock; B adopted A's events and sent one.
     let mut b = page(&j, B);
     assert_eq!(b.adopt(Some(""), NOW + RECENT_MS, NOW).adopted, 2);
@@ -436,7 +442,10 @@ fn back_from_the_bfcache_a_page_forgets_what_another_page_adopted() {
     // Its own events are kept.
     a.push(event(3, 0), NOW);
     a.resync();
-    assert_eq!(a.queued(), 1);
+    assert_eq!(a.queued(), 1, "kept before its record is written");
+    a.persist();
+    a.resync();
+    assert_eq!(a.queued(), 1, "and after");
 }
 
 #[test]
@@ -499,6 +508,7 @@ fn a_record_written_around_the_lock_snapshot_is_left_for_later() {
     let j = Shared::default();
     let mut a = page(&j, A);
     a.push(event(1, 0), NOW);
+    a.persist();
     let mut b = page(&j, B);
     // The snapshot was asked for 200 ms after A accepted the event: too close to tell.
     let found = b.adopt(Some(""), NOW + 200, NOW + 300);
@@ -514,11 +524,13 @@ fn the_bounds_count_the_records_of_other_live_pages() {
     for i in 0..600 {
         a.push(event(i, 0), NOW);
     }
+    a.persist();
     let mut b = page(&j, B);
     b.adopt(Some("rtp-tab-aaaaaaaa"), NOW + RECENT_MS, NOW);
     for i in 0..600 {
         b.push(event(10_000 + i, 0), NOW);
     }
+    b.persist();
     assert_eq!(b.queued(), MAX_EVENTS - 600);
     assert_eq!(records(&j).len(), MAX_EVENTS);
 }
@@ -546,5 +558,35 @@ fn a_refused_batch_puts_its_eviction_count_back() {
     let b = o.take_batch(NOW, 1024).unwrap();
     assert!(b.body.contains("\"evicted\":1"));
     o.answered(b.id, Answer::Status(400), None, NOW, 0);
+    assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|1"));
+}
+
+#[test]
+fn nothing_is_sent_or_left_unwritten() {
+    let j = Shared::default();
+    let mut o = page(&j, A);
+    o.push(event(1, 0), NOW);
+    let b = o.take_batch(NOW, 65536).unwrap();
+    assert_eq!(records(&j).len(), 1, "take_batch writes first");
+    o.push(event(2, 0), NOW);
+    assert!(o.leaving());
+    assert_eq!(records(&j), [record::key(&id_of(&event(2, 0)))], "leaving writes the queued, and hands the one in flight");
+    o.push(event(3, 0), NOW);
+    o.persist();
+    o.persist();
+    assert_eq!(records(&j).len(), 2, "each record written once");
+    o.answered(b.id, Answer::Status(204), None, NOW, 0);
+}
+
+#[test]
+fn an_event_evicted_before_it_was_written_leaves_no_record() {
+    let j = Shared::default();
+    let mut o = page(&j, A);
+    for i in 0..=MAX_EVENTS as u32 {
+        o.push(event(i, 0), NOW);
+    }
+    o.persist();
+    assert_eq!(records(&j).len(), MAX_EVENTS);
+    assert!(j.0.borrow_mut().get(&record::key(&id_of(&event(0, 0)))).is_none());
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|1"));
 }

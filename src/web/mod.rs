@@ -50,8 +50,11 @@ struct Edge {
     /// The page was left (`pagehide`) and has not sent since: if it comes back from the
     /// back-forward cache, what it holds must first be checked against storage.
     left: bool,
-    /// A pump is scheduled for the end of the current task.
+    /// A pump is scheduled (for the end of the current task, or after a response body).
     scheduled: bool,
+    /// That pump runs at the end of the current task (a microtask): it writes what the calls
+    /// of this task stored only in memory (`Tag::persist`).
+    soon: bool,
     /// A retry timer is set.
     timer: bool,
     /// Bytes of keepalive bodies in flight, by batch id.
@@ -162,6 +165,7 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
         locked: false,
         left: false,
         scheduled: false,
+        soon: false,
         timer: false,
         keepalive: Vec::new(),
         waiters: Vec::new(),
@@ -222,6 +226,13 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
                 console::debug_with("rtp: accepted", &data);
             }
             schedule_pump();
+            // The ledger entry and the record are written by that pump, at the end of this
+            // task; when the pump waits for a response body instead, now.
+            with_edge(|e| {
+                if !e.soon {
+                    e.tag.persist();
+                }
+            });
         }
         Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", &data),
         Verdict::Rejected(r) => console::warn(r.message(), &data),
@@ -250,19 +261,23 @@ fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
 /// Runs [`pump`] once at the end of the current task (a microtask): calls made in the same
 /// task share one request, and a lone call leaves at once.
 fn schedule_pump() {
-    schedule_pump_after(Ok(Promise::resolve(&JsValue::UNDEFINED).into()));
+    if schedule_pump_after(Ok(Promise::resolve(&JsValue::UNDEFINED).into())) {
+        with_edge(|e| e.soon = true);
+    }
 }
 
-/// Runs [`pump`] once `after` settles, unless a pump is already scheduled. `scheduled` stays
-/// set meanwhile, which keeps `flush` waiters waiting.
-fn schedule_pump_after(after: Result<JsValue, JsValue>) {
+/// Runs [`pump`] once `after` settles, unless a pump is already scheduled; returns whether
+/// this call scheduled it. `scheduled` stays set meanwhile, which keeps `flush` waiters waiting.
+fn schedule_pump_after(after: Result<JsValue, JsValue>) -> bool {
     if with_edge(|e| !core::mem::replace(&mut e.scheduled, true)) != Some(true) {
-        return;
+        return false;
     }
     let started = hook(|h| h.pump.as_ref()).ok_or(JsValue::NULL).and_then(|f| bindings::then_or(&after?, &f, &f));
     if started.is_err() {
         pump(); // the page broke promises: send now rather than never
+        return false;
     }
+    true
 }
 
 /// Sends the queued batches that fit the keepalive budget (the rest follow as answers free
@@ -270,6 +285,10 @@ fn schedule_pump_after(after: Result<JsValue, JsValue>) {
 /// browser is offline (the `online` event resumes) or while the outbox is paused after a
 /// failure (a timer resumes). Then answers `flush` waiters if nothing is left in flight.
 fn pump() {
+    with_edge(|e| {
+        e.soon = false;
+        e.tag.persist();
+    });
     // Left (pagehide), and not shown again: a call from a later pagehide listener, or a timer
     // that came due while the page was in the back-forward cache and runs before its pageshow.
     // Its lock was released, so another page may have adopted its stored events: those are
@@ -528,7 +547,10 @@ fn on_lifecycle(event: &JsValue) {
 /// collector is failing nothing goes: the events stay stored for the next page (see
 /// `Outbox::leaving`).
 fn page_hidden() {
-    if with_edge(|e| e.tag.outbox.leaving()) == Some(true) && bindings::online() {
+    if with_edge(|e| {
+        e.tag.persist();
+        e.tag.outbox.leaving()
+    }) == Some(true) && bindings::online() {
         while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::LEAVING_BUDGET)) {
             let queued = transport::beacon(&endpoint, &b.body);
             with_edge(|e| {
@@ -554,7 +576,10 @@ fn page_hidden() {
 /// are removed as for a page left (`Outbox::leaving`), so that the next page does not send them
 /// again; a batch that fails while the page lives is stored again.
 fn page_hidden_alive() {
-    if with_edge(|e| e.tag.outbox.leaving()) == Some(true) && bindings::online() {
+    if with_edge(|e| {
+        e.tag.persist();
+        e.tag.outbox.leaving()
+    }) == Some(true) && bindings::online() {
         while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::LEAVING_BUDGET)) {
             if !send(&endpoint, b.id, &b.body) {
                 break;

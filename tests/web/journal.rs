@@ -47,10 +47,13 @@ fn an_accepted_event_is_in_local_storage_until_delivered() {
     let (id, json) = event();
     let mut o = Outbox::new(Journal::open(), "0123456789abcdef".into());
     o.push(json.clone(), 5);
+    let unwritten = local_storage().get_item(&record::key(&id)).unwrap();
+    o.persist();
     let stored = local_storage().get_item(&record::key(&id)).unwrap();
     let b = o.take_batch(10, 65536).unwrap();
     o.delivered(b.id);
     let after = local_storage().get_item(&record::key(&id)).unwrap();
+    assert_eq!(unwritten, None, "written by persist(), not by push()");
     assert_eq!(stored, Some(record::encode(5, 0, "0123456789abcdef", &json)));
     assert_eq!(after, None);
 }

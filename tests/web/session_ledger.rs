@@ -15,11 +15,15 @@ fn ledger_key(value: &str) -> String {
 }
 
 #[wasm_bindgen_test]
-fn an_accepted_event_writes_one_ledger_key_to_session_storage() {
+async fn an_accepted_event_writes_one_ledger_key_to_session_storage_at_the_end_of_the_task() {
     let v = unique("ledger");
+    next_task().await; // what earlier tests of this page accepted is written first
     let before = storage_keys();
     assert!(!before.contains(&ledger_key(&v)));
     assert_eq!(send_event(&plain(&s(&v))), "accepted");
+    assert!(!storage_keys().contains(&ledger_key(&v)), "not written by the call");
+    assert_eq!(send_event(&plain(&s(&v))), "duplicate", "a repeat in the same task");
+    next_task().await;
     let new: Vec<String> = storage_keys().into_iter().filter(|k| !before.contains(k)).collect();
     assert_eq!(new, [ledger_key(&v)], "new keys: {new:?}");
     assert!(new[0].starts_with("rtp:e:"));
@@ -27,14 +31,16 @@ fn an_accepted_event_writes_one_ledger_key_to_session_storage() {
 }
 
 #[wasm_bindgen_test]
-fn duplicate_rejected_and_view_calls_write_nothing_to_session_storage() {
+async fn duplicate_rejected_and_view_calls_write_nothing_to_session_storage() {
     let v = unique("quiet");
     assert_eq!(send_event(&plain(&s(&v))), "accepted");
+    next_task().await;
     let before = storage_keys();
     assert_eq!(send_event(&plain(&s(&v))), "duplicate");
     assert_eq!(send_event(&plain(&JsValue::from(1))), "not_a_string");
     assert_eq!(send_event(&plain(&s(""))), "empty_value");
     assert_eq!(rtp3("send", "view", &undef()), "accepted");
+    next_task().await;
     let mut after = storage_keys();
     let mut before = before;
     before.sort();
@@ -63,10 +69,11 @@ fn the_session_id_in_session_storage_is_a_v4_uuid() {
 }
 
 #[wasm_bindgen_test]
-fn clearing_session_storage_forgets_sent_events_but_not_the_booted_session() {
+async fn clearing_session_storage_forgets_sent_events_but_not_the_booted_session() {
     boot(JsValue::UNDEFINED, JsValue::UNDEFINED);
     let v = unique("before clear");
     assert_eq!(send_event(&plain(&s(&v))), "accepted");
+    next_task().await;
     let storage = session_storage();
     let sid = storage.get_item(SESSION_KEY).unwrap();
     storage.clear().unwrap();
