@@ -25,8 +25,11 @@ export type Rejection =
   | 'invalid_text'
   | 'unreadable_data'
   | 'bad_page'
+  | 'no_consent'
+  | 'do_not_track'
   | 'bad_account'
   | 'bad_endpoint'
+  | 'insecure_endpoint'
   | 'unknown_setting';
 
 /**
@@ -48,12 +51,19 @@ export function rtp(action: 'set', name: 'endpoint' | 'account', value: string):
 /** Logs accepted events to the console (debug level). */
 export function rtp(action: 'set', name: 'debug', value: boolean): Verdict | undefined;
 /**
+ * The visitor's consent. `false` forgets every event the tag holds and drops later sends
+ * (`'no_consent'`) until `true`. Not remembered: say it on each page load, before any send.
+ */
+export function rtp(action: 'set', name: 'consent', value: boolean): Verdict | undefined;
+/** Honour Do Not Track and Global Privacy Control: when the browser sends either, nothing is stored or sent. */
+export function rtp(action: 'set', name: 'honorDnt', value: boolean): Verdict | undefined;
+/**
  * Resolves `true` once everything accepted so far is acknowledged by the collector, `false`
  * if a batch failed meanwhile (`callback` gets the same). Prefer {@link flush}.
  */
 export function rtp(action: 'flush', callback?: (delivered: boolean) => void): Promise<boolean> | undefined;
 
-/** The tag's settings; each key given is applied, in this order, as `rtp('set', key, value)`. */
+/** The tag's settings; each key given is applied as `rtp('set', key, value)`: honorDnt, consent, endpoint, account, debug. */
 export interface Options {
   /** The collector URL. */
   endpoint?: string;
@@ -61,6 +71,10 @@ export interface Options {
   account?: string;
   /** Log accepted events to the console (debug level). */
   debug?: boolean;
+  /** The visitor's consent: `false` stores and sends nothing (and forgets what is held) until `true`. */
+  consent?: boolean;
+  /** Honour Do Not Track and Global Privacy Control (off by default). */
+  honorDnt?: boolean;
 }
 
 /** Applies `options`; a bad value gets a console warning and is ignored. Never throws. */

@@ -63,10 +63,15 @@ export function rtp(action, method, data, extra) {
   return send(arguments);
 }
 
-/** Sets the collector endpoint, the account and debug logging: each key given becomes a `set`. */
+/**
+ * Sets the privacy controls, the collector endpoint, the account and debug logging: each key
+ * given becomes a `set`, the privacy controls first.
+ */
 export function configure(options) {
   try {
-    const { endpoint, account, debug } = options || {};
+    const { honorDnt, consent, endpoint, account, debug } = options || {};
+    if (honorDnt !== undefined) send(['set', 'honorDnt', honorDnt]);
+    if (consent !== undefined) send(['set', 'consent', consent]);
     if (endpoint !== undefined) send(['set', 'endpoint', endpoint]);
     if (account !== undefined) send(['set', 'account', account]);
     if (debug !== undefined) send(['set', 'debug', debug]);

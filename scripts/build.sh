@@ -8,7 +8,11 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 
 # The shipped build has no std (src/runtime.rs). RTP_FEATURES="--features std" builds the std
 # variant instead, to compare (size, speed) against it; it is over the size budget.
-cargo build -q --release --target wasm32-unknown-unknown -p rtp-tag ${RTP_FEATURES:---no-default-features}
+# A 64 KiB stack instead of Rust's 1 MiB default: the wasm's linear memory is the stack plus the
+# heap, and the tag has no deep recursion (record and JSON checks are iterative); the stack
+# sits at the bottom of memory, so an overflow traps instead of corrupting the heap.
+RUSTFLAGS="-C link-arg=-zstack-size=65536" \
+  cargo build -q --release --target wasm32-unknown-unknown -p rtp-tag ${RTP_FEATURES:---no-default-features}
 rm -rf target/bindgen && mkdir -p target/bindgen dist
 # no-modules: a classic script (async-loadable by the snippet), wrapped by scripts/build.mjs.
 wasm-bindgen --target no-modules --out-dir target/bindgen --out-name rtp --no-typescript \

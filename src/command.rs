@@ -42,6 +42,10 @@ pub enum Setting {
     Account,
     /// Debug logging on the console.
     Debug,
+    /// The visitor's consent: only `true` grants it.
+    Consent,
+    /// Honour Do Not Track and Global Privacy Control.
+    HonorDnt,
 }
 
 /// Parses the name of a setting.
@@ -50,6 +54,8 @@ pub fn parse_setting(name: Option<&str>) -> Option<Setting> {
         Some("endpoint") => Some(Setting::Endpoint),
         Some("account") => Some(Setting::Account),
         Some("debug") => Some(Setting::Debug),
+        Some("consent") => Some(Setting::Consent),
+        Some("honorDnt") => Some(Setting::HonorDnt),
         _ => None,
     }
 }
@@ -79,6 +85,8 @@ mod tests {
     #[test]
     fn settings_parse() {
         assert_eq!(parse_setting(Some("debug")), Some(Setting::Debug));
+        assert_eq!(parse_setting(Some("consent")), Some(Setting::Consent));
+        assert_eq!(parse_setting(Some("honorDnt")), Some(Setting::HonorDnt));
         assert_eq!(parse_setting(Some("Endpoint")), None);
         assert_eq!(parse_setting(None), None);
     }

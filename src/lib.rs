@@ -27,6 +27,7 @@
 extern crate alloc;
 
 pub mod command;
+pub mod endpoint;
 pub mod envelope;
 pub mod id;
 pub mod json;

@@ -237,6 +237,24 @@ impl<J: Store> Outbox<J> {
         self.bound();
     }
 
+    /// Consent was withdrawn: forgets every event, queued or in flight (a request already made
+    /// cannot be recalled; its answer changes nothing), and removes the stored records of all
+    /// the site's pages and the calls the snippet kept. The pause stays: it is about the
+    /// collector, not the visitor.
+    pub fn discard(&mut self) {
+        self.queued.clear();
+        self.in_flight.clear();
+        self.unwritten = false;
+        self.bytes = 0;
+        for prefix in [KEY_PREFIX, QUEUE_PREFIX] {
+            for key in self.journal.keys(prefix) {
+                if key != PAUSE_KEY {
+                    self.journal.remove(&key);
+                }
+            }
+        }
+    }
+
     /// Writes the records of the events pushed since the last call.
     pub fn persist(&mut self) {
         if !core::mem::take(&mut self.unwritten) {

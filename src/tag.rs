@@ -40,6 +40,10 @@ pub struct Tag<S: Store, J: Store> {
     account: Option<String>,
     debug: bool,
     session: String,
+    /// `rtp('set', 'consent', false)` is in force.
+    denied: bool,
+    /// `honorDnt` is on and the browser sends Do Not Track or Global Privacy Control.
+    dnt: bool,
     ledger: Ledger<S>,
     /// Accepted events until the collector acknowledges them, written ahead to `J`.
     pub outbox: Outbox<J>,
@@ -52,11 +56,14 @@ impl<S: Store, J: Store> Tag<S, J> {
         let mut ledger = Ledger::new(store);
         let session = ledger.session_id(env.random16());
         let outbox = Outbox::new(journal, page_id(env.random16()));
-        Tag { endpoint: None, account: None, debug: false, session, ledger, outbox }
+        Tag { endpoint: None, account: None, debug: false, session, denied: false, dnt: false, ledger, outbox }
     }
 
     /// `rtp('send', 'event', customData)`: validates, drops a repeat in this session, queues.
     pub fn send_event(&mut self, raw: RawValues, origin: Origin, env: &mut impl Env) -> Verdict {
+        if let Some(r) = self.refusal() {
+            return Verdict::Rejected(r);
+        }
         let values = match validate(raw) {
             Ok(v) => v,
             Err(r) => return Verdict::Rejected(r),
@@ -79,6 +86,9 @@ impl<S: Store, J: Store> Tag<S, J> {
     /// `rtp('send', 'view' [, page])`: a page view, for `page` (if given) or the current page.
     /// `page` is `Err` when the page argument was given but is not a string.
     pub fn send_view(&mut self, page: Result<Option<String>, ()>, mut origin: Origin, env: &mut impl Env) -> Verdict {
+        if let Some(r) = self.refusal() {
+            return Verdict::Rejected(r);
+        }
         match page {
             Err(()) => return Verdict::Rejected(Rejection::BadPage),
             Ok(Some(p)) if !p.is_empty() => origin.url = Some(p),
@@ -100,13 +110,49 @@ impl<S: Store, J: Store> Tag<S, J> {
     }
 
     /// `rtp('set', 'endpoint', url)`.
-    pub fn set_endpoint(&mut self, url: Option<String>) -> Verdict {
+    pub fn set_endpoint(&mut self, url: Option<String>, env: &mut impl Env) -> Verdict {
         match url {
-            Some(u) if !is_blank(&u) => {
-                self.endpoint = Some(u);
-                Verdict::Done
-            }
+            Some(u) if !is_blank(&u) => match crate::endpoint::check(&u, &env.page_url()) {
+                Ok(()) => {
+                    self.endpoint = Some(u);
+                    Verdict::Done
+                }
+                Err(r) => Verdict::Rejected(r),
+            },
             _ => Verdict::Rejected(Rejection::BadEndpoint),
+        }
+    }
+
+    /// `rtp('set', 'consent', granted)`. Denied: every event the tag holds is forgotten (see
+    /// [`Outbox::discard`]) and, until it is granted again, sends are refused (`no_consent`):
+    /// dropped, not held. Not remembered: the page says it on each load, before its sends.
+    pub fn set_consent(&mut self, granted: bool) -> Verdict {
+        self.denied = !granted;
+        if self.denied {
+            self.outbox.discard();
+        }
+        Verdict::Done
+    }
+
+    /// `rtp('set', 'honorDnt', on)`, with `signal`: whether the browser sends Do Not Track or
+    /// Global Privacy Control. Both on: as a denied consent that granting cannot lift
+    /// (`do_not_track`).
+    pub fn set_honor_dnt(&mut self, on: bool, signal: bool) -> Verdict {
+        self.dnt = on && signal;
+        if self.dnt {
+            self.outbox.discard();
+        }
+        Verdict::Done
+    }
+
+    /// Why nothing may be stored or sent now, if so.
+    pub fn refusal(&self) -> Option<Rejection> {
+        if self.dnt {
+            Some(Rejection::DoNotTrack)
+        } else if self.denied {
+            Some(Rejection::NoConsent)
+        } else {
+            None
         }
     }
 
@@ -173,7 +219,7 @@ pub(crate) mod tests {
 
     impl Default for FakeEnv {
         fn default() -> Self {
-            FakeEnv { now: 1_700_000_000_000, counter: 0, url: "http://site.test/page".into() }
+            FakeEnv { now: 1_700_000_000_000, counter: 0, url: "https://site.test/page".into() }
         }
     }
 
@@ -216,7 +262,7 @@ pub(crate) mod tests {
         assert_eq!(tag.outbox.queued(), 1);
         let body = drain(&mut tag);
         assert!(body.contains("\"values\":[\"MyEvent\"]"), "{body}");
-        assert!(body.contains("\"url\":\"http://site.test/page\""));
+        assert!(body.contains("\"url\":\"https://site.test/page\""));
         assert!(body.contains("\"referrer\":\"http://ref.test/\""));
         assert!(body.contains("\"time\":1700000000000"));
     }
@@ -234,10 +280,10 @@ pub(crate) mod tests {
     fn a_replayed_call_keeps_its_own_time_and_url() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        let origin = Origin { time: Some(42), url: Some("http://site.test/first".into()) };
+        let origin = Origin { time: Some(42), url: Some("https://site.test/first".into()) };
         tag.send_event(one("early"), origin, &mut env);
         let body = drain(&mut tag);
-        assert!(body.contains("\"time\":42,\"url\":\"http://site.test/first\""), "{body}");
+        assert!(body.contains("\"time\":42,\"url\":\"https://site.test/first\""), "{body}");
     }
 
     #[test]
@@ -245,11 +291,11 @@ pub(crate) mod tests {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
         assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Accepted);
-        assert_eq!(tag.send_view(Ok(Some("http://site.test/v".into())), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(tag.send_view(Ok(Some("https://site.test/v".into())), Origin::default(), &mut env), Verdict::Accepted);
         assert_eq!(tag.send_view(Err(()), Origin::default(), &mut env), Verdict::Rejected(Rejection::BadPage));
         let body = drain(&mut tag);
         assert_eq!(body.matches("\"type\":\"view\"").count(), 2);
-        assert!(body.contains("\"url\":\"http://site.test/v\""));
+        assert!(body.contains("\"url\":\"https://site.test/v\""));
     }
 
     #[test]
@@ -277,12 +323,46 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn endpoint_must_be_a_non_empty_string() {
+    fn endpoint_must_be_a_non_empty_https_or_loopback_url() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        assert_eq!(tag.set_endpoint(None), Verdict::Rejected(Rejection::BadEndpoint));
-        assert_eq!(tag.set_endpoint(Some(" ".into())), Verdict::Rejected(Rejection::BadEndpoint));
-        assert_eq!(tag.set_endpoint(Some("/collect".into())), Verdict::Done);
+        assert_eq!(tag.set_endpoint(None, &mut env), Verdict::Rejected(Rejection::BadEndpoint));
+        assert_eq!(tag.set_endpoint(Some(" ".into()), &mut env), Verdict::Rejected(Rejection::BadEndpoint));
+        assert_eq!(tag.set_endpoint(Some("/collect".into()), &mut env), Verdict::Done);
         assert_eq!(tag.endpoint(), Some("/collect"));
+        assert_eq!(tag.set_endpoint(Some("http://collect.example.com/".into()), &mut env), Verdict::Rejected(Rejection::InsecureEndpoint));
+        assert_eq!(tag.endpoint(), Some("/collect"), "a refused endpoint leaves the last one");
+    }
+
+    #[test]
+    fn while_consent_is_denied_nothing_is_kept_or_accepted_and_granting_resumes() {
+        let mut env = FakeEnv::default();
+        let mut tag = tag(&mut env);
+        assert_eq!(tag.send_event(one("before"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(tag.set_consent(false), Verdict::Done);
+        assert_eq!(tag.outbox.queued(), 0, "what was accepted before is forgotten");
+        assert_eq!(tag.send_event(one("during"), Origin::default(), &mut env), Verdict::Rejected(Rejection::NoConsent));
+        assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Rejected(Rejection::NoConsent));
+        assert_eq!(tag.outbox.queued(), 0);
+        assert_eq!(tag.set_consent(true), Verdict::Done);
+        assert_eq!(tag.refusal(), None);
+        // Refused calls were dropped, not marked as sent: the same event goes once granted.
+        assert_eq!(tag.send_event(one("during"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(tag.outbox.queued(), 1);
+    }
+
+    #[test]
+    fn honor_dnt_refuses_only_when_the_browser_sends_a_signal_and_consent_cannot_lift_it() {
+        let mut env = FakeEnv::default();
+        let mut tag = tag(&mut env);
+        assert_eq!(tag.set_honor_dnt(true, false), Verdict::Done);
+        assert_eq!(tag.send_event(one("no signal"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(tag.set_honor_dnt(false, true), Verdict::Done);
+        assert_eq!(tag.refusal(), None, "off by default, and off means the signal is not honoured");
+        assert_eq!(tag.set_honor_dnt(true, true), Verdict::Done);
+        assert_eq!(tag.outbox.queued(), 0);
+        assert_eq!(tag.send_event(one("signal"), Origin::default(), &mut env), Verdict::Rejected(Rejection::DoNotTrack));
+        tag.set_consent(true);
+        assert_eq!(tag.refusal(), Some(Rejection::DoNotTrack));
     }
 }

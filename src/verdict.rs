@@ -24,15 +24,29 @@ pub enum Rejection {
     UnreadableData,
     /// `setAccount` or `set account` without a non-empty string of at most 255 code units.
     BadAccount,
-    /// `set endpoint` without a non-empty string.
+    /// `set endpoint` without a non-empty string, or with a URL without a host or with
+    /// credentials.
     BadEndpoint,
+    /// `set endpoint` with a URL that is neither `https:` nor `http:` on the loopback host.
+    InsecureEndpoint,
     /// The page override of `send view` is not a string.
     BadPage,
-    /// `set` with a name that is not `endpoint`, `account` or `debug`.
+    /// A send while `rtp('set', 'consent', false)` is in force: dropped.
+    NoConsent,
+    /// A send while `honorDnt` is on and the browser sends Do Not Track or Global Privacy
+    /// Control: dropped.
+    DoNotTrack,
+    /// `set` with a name that is not `endpoint`, `account`, `debug`, `consent` or `honorDnt`.
     UnknownSetting,
 }
 
 impl Rejection {
+    /// A refusal the visitor asked for (consent, Do Not Track): logged at debug level, as it
+    /// is expected on every call, not a mistake of the page.
+    pub const fn quiet(self) -> bool {
+        matches!(self, Rejection::NoConsent | Rejection::DoNotTrack)
+    }
+
     /// A stable machine-readable code; `rtp()` returns it.
     pub const fn code(self) -> &'static str {
         match self {
@@ -46,7 +60,10 @@ impl Rejection {
             Rejection::UnreadableData => "unreadable_data",
             Rejection::BadAccount => "bad_account",
             Rejection::BadEndpoint => "bad_endpoint",
+            Rejection::InsecureEndpoint => "insecure_endpoint",
             Rejection::BadPage => "bad_page",
+            Rejection::NoConsent => "no_consent",
+            Rejection::DoNotTrack => "do_not_track",
             Rejection::UnknownSetting => "unknown_setting",
         }
     }
@@ -63,9 +80,12 @@ impl Rejection {
             Rejection::TooManyValues => "rtp: event not sent: at most 4 values per call; call rtp again to send more",
             Rejection::UnreadableData => "rtp: event not sent: reading customData.value threw an exception",
             Rejection::BadAccount => "rtp: account not set: give a non-empty string of at most 255 characters",
-            Rejection::BadEndpoint => "rtp: endpoint not set: give the collector URL as a non-empty string",
+            Rejection::BadEndpoint => "rtp: endpoint not set: give the collector URL, with a host and no user or password",
+            Rejection::InsecureEndpoint => "rtp: endpoint not set: use https: (http: on localhost only)",
             Rejection::BadPage => "rtp: view not sent: the page override must be a URL string",
-            Rejection::UnknownSetting => "rtp: unknown setting; use 'endpoint', 'account' or 'debug'",
+            Rejection::NoConsent => "rtp: not sent: consent denied",
+            Rejection::DoNotTrack => "rtp: not sent: Do Not Track / GPC honoured",
+            Rejection::UnknownSetting => "rtp: unknown setting; use endpoint, account, debug, consent or honorDnt",
         }
     }
 }
@@ -102,7 +122,7 @@ impl Verdict {
 mod tests {
     use super::*;
 
-    const ALL: [Rejection; 12] = [
+    const ALL: [Rejection; 15] = [
         Rejection::MissingValue,
         Rejection::NoValues,
         Rejection::NotAString,
@@ -113,7 +133,10 @@ mod tests {
         Rejection::UnreadableData,
         Rejection::BadAccount,
         Rejection::BadEndpoint,
+        Rejection::InsecureEndpoint,
         Rejection::BadPage,
+        Rejection::NoConsent,
+        Rejection::DoNotTrack,
         Rejection::UnknownSetting,
     ];
 

@@ -590,3 +590,28 @@ fn an_event_evicted_before_it_was_written_leaves_no_record() {
     assert!(j.0.borrow_mut().get(&record::key(&id_of(&event(0, 0)))).is_none());
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|1"));
 }
+
+#[test]
+fn discard_forgets_every_event_and_every_stored_record_but_the_pause() {
+    let j = Shared::default();
+    let mut other = page(&j, B);
+    other.push(event(1, 0), NOW);
+    other.persist();
+    let mut o = page(&j, A);
+    o.push(event(2, 0), NOW);
+    o.persist();
+    let b = o.take_batch(NOW, 65536).unwrap();
+    o.push(event(3, 0), NOW);
+    j.0.borrow_mut().set(QUEUE_PREFIX, "[]");
+    j.0.borrow_mut().set(PAUSE_KEY, &Pause { until: NOW + 1000, failures: 1 }.encode());
+    o.discard();
+    assert!(o.is_settled());
+    assert_eq!(o.queued(), 0);
+    assert!(records(&j).is_empty(), "this page's and the other page's records are removed");
+    assert_eq!(j.0.borrow_mut().get(QUEUE_PREFIX), None);
+    assert!(j.0.borrow_mut().get(PAUSE_KEY).is_some());
+    // The answer to the request made before changes nothing, and nothing is retried.
+    o.answered(b.id, Answer::Status(503), None, NOW, 0);
+    assert_eq!(o.queued(), 0);
+    assert!(records(&j).is_empty());
+}

@@ -56,6 +56,10 @@ extern "C" {
     type Navigator;
     #[wasm_bindgen(method, getter, js_name = onLine, catch)]
     fn on_line(this: &Navigator) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, js_name = doNotTrack, catch)]
+    fn do_not_track(this: &Navigator) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, js_name = globalPrivacyControl, catch)]
+    fn global_privacy_control(this: &Navigator) -> Result<JsValue, JsValue>;
 
     /// `document.hidden`.
     #[wasm_bindgen(thread_local_v2, js_name = document)]
@@ -106,6 +110,14 @@ extern "C" {
 /// Whether the browser may be online (`navigator.onLine` is not `false`).
 pub fn online() -> bool {
     NAVIGATOR.with(|n| n.on_line()).ok() != Some(JsValue::FALSE)
+}
+
+/// Whether the browser asks not to be tracked: Do Not Track (`navigator.doNotTrack` is
+/// `"1"`) or Global Privacy Control (`navigator.globalPrivacyControl` is `true`).
+pub fn privacy_signal() -> bool {
+    NAVIGATOR.with(|n| {
+        n.do_not_track().ok().and_then(|v| v.as_string()).as_deref() == Some("1") || n.global_privacy_control().ok() == Some(JsValue::TRUE)
+    })
 }
 
 /// Whether the page is hidden (`document.hidden`); `true` if it cannot be read.

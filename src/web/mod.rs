@@ -235,6 +235,7 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
             });
         }
         Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", &data),
+        Verdict::Rejected(r) if r.quiet() => console::debug(r.message()),
         Verdict::Rejected(r) => console::warn(r.message(), &data),
         Verdict::Done | Verdict::Ignored => {}
     }
@@ -246,10 +247,13 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
 
 fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
     let text = args::short_string(value, args::MAX_URL);
+    let signal = setting == Some(Setting::HonorDnt) && bindings::privacy_signal();
     let v = with_edge(|e| match setting {
-        Some(Setting::Endpoint) => e.tag.set_endpoint(text),
+        Some(Setting::Endpoint) => e.tag.set_endpoint(text, &mut e.env),
         Some(Setting::Account) => e.tag.set_account(text),
         Some(Setting::Debug) => e.tag.set_debug(value.is_truthy()),
+        Some(Setting::Consent) => e.tag.set_consent(value == &JsValue::TRUE),
+        Some(Setting::HonorDnt) => e.tag.set_honor_dnt(value.is_truthy(), signal),
         None => Verdict::Rejected(Rejection::UnknownSetting),
     });
     if setting == Some(Setting::Endpoint) {
@@ -376,6 +380,9 @@ fn claim() {
 /// the tag loaded.
 #[wasm_bindgen]
 pub fn adopt(live: JsValue, since: JsValue) {
+    if with_edge(|e| e.tag.refusal().is_none()) != Some(true) {
+        return; // consent denied, or Do Not Track honoured: take nothing over
+    }
     let live = live.as_string();
     set_lock(true); // before rewriting any record as this page's
     let since = args::time(&since);

@@ -47,6 +47,24 @@ eachBrowser((ctx) => {
     await v.close();
   });
 
+  test('an endpoint that is not https: or loopback is refused; events still go to the last good one', async () => {
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(collector.url);
+    await tagLoaded(v.page);
+    const sid = await sessionId(v.page);
+    const verdicts = await v.page.evaluate(() => [
+      rtp('set', 'endpoint', 'http://collect.example.com/rtp'),
+      rtp('set', 'endpoint', 'https://user:pw@collect.example.com/rtp'),
+      rtp('send', 'event', { value: 'after a refused endpoint' }),
+    ]);
+    assert.deepEqual(verdicts, ['insecure_endpoint', 'bad_endpoint', 'accepted']);
+    assert.equal(await flush(v.page), true);
+    assert.ok((await collector.events(sid)).some((e) => e.values && e.values[0] === 'after a refused endpoint'));
+    assert.ok(tagMessages(v, 'warn').some((m) => m.text.includes('use https:')));
+    assert.deepEqual(v.errors, []);
+    await v.close();
+  });
+
   test('rtp() never throws, whatever it is given, before and after the tag loaded', async () => {
     const v = await newVisitor(ctx.browser);
     // Held back 1.5 s, so the first round goes to the snippet's stub.

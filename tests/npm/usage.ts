@@ -4,6 +4,9 @@ import { configure, flush, rtp, trackViews, type Options, type Values, type Verd
 
 configure({ endpoint: 'https://collect.example.com/rtp', account: 'demo-account', debug: true });
 configure({});
+configure({ consent: false, honorDnt: true });
+rtp('set', 'consent', true);
+rtp('set', 'honorDnt', false);
 
 const one: Verdict | undefined = rtp('send', 'event', { value: 'MyEvent' });
 rtp('send', 'event', { value: ['MyEvent', 'download - example whitepaper'] });
@@ -42,6 +45,8 @@ rtp('send', 'event', {});
 rtp('send', 'event');
 // @ts-expect-error: an unknown method
 rtp('send', 'click', { value: 'a' });
+// @ts-expect-error: consent is a boolean, not a string
+rtp('set', 'consent', 'false');
 // @ts-expect-error: debug is a boolean
 rtp('set', 'debug', 'yes');
 // @ts-expect-error: the endpoint is a string

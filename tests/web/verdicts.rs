@@ -6,9 +6,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// Every code `rtp()` may return (`busy` only to a re-entrant call while the tag is borrowed).
-const CODES: [&str; 16] = [
+const CODES: [&str; 17] = [
     "accepted", "duplicate", "ok", "ignored", "missing_value", "no_values", "not_a_string", "empty_value",
-    "value_too_long", "invalid_text", "too_many_values", "unreadable_data", "bad_account", "bad_endpoint",
+    "value_too_long", "invalid_text", "too_many_values", "unreadable_data", "bad_account", "bad_endpoint", "insecure_endpoint",
     "bad_page", "unknown_setting",
 ];
 
@@ -87,6 +87,8 @@ fn invalid_settings_return_their_rejection_code() {
     assert_eq!(rtp3("set", "account", &undef()), "bad_account");
     assert_eq!(rtp3("set", "endpoint", &s("")), "bad_endpoint");
     assert_eq!(rtp3("set", "endpoint", &JsValue::from(8080)), "bad_endpoint");
+    assert_eq!(rtp3("set", "endpoint", &s("http://collect.example.com/rtp")), "insecure_endpoint");
+    assert_eq!(rtp3("set", "endpoint", &s("https://user:pw@collect.example.com/rtp")), "bad_endpoint");
 }
 
 #[wasm_bindgen_test]
