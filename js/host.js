@@ -5,9 +5,15 @@
 // `tag` is wasm-bindgen's exports (rtp, boot, adopt). Nothing here runs at load: importing this
 // file touches no browser global (the npm package must import on a server).
 
-// Logged, never thrown: rtp() never throws into the page.
+// Logged, never thrown: rtp() never throws into the page. A page whose Content-Security-Policy
+// refuses WebAssembly is told the fix (Chromium: "…Content Security Policy…"; Firefox:
+// "…blocked by CSP").
 export function report(e) {
-  try { console.error('rtp: the tag failed; calls stay queued', e); } catch (_) {}
+  try {
+    console.error(/Content Security Policy|CSP/.test(e && e.message)
+      ? "rtp: this page's Content-Security-Policy refuses WebAssembly: add 'wasm-unsafe-eval' to script-src. Calls stay queued"
+      : 'rtp: the tag failed; calls stay queued', e);
+  } catch (_) {}
 }
 
 // Marks a call made before the tag was ready with its time (.t) and page URL (.u), as the
@@ -60,6 +66,20 @@ export function start(tag, calls, settings) {
   }
   id = tag.boot(claim, lock);
   claim();
+  // Declarative clicks, for pages whose policy forbids inline handlers: an element (or an
+  // ancestor of the target) with data-rtp-event="value", or a JSON array of up to 4 values,
+  // sends that event. One listener, capturing, so a handler that stops propagation does not
+  // hide the click.
+  try {
+    document.addEventListener('click', function (e) {
+      var el = e.target, v;
+      el = el && el.closest && el.closest('[data-rtp-event]');
+      if (!el) return;
+      v = el.getAttribute('data-rtp-event');
+      try { if (v.charAt(0) == '[') v = JSON.parse(v); } catch (x) {}
+      call(tag, ['send', 'event', { value: v }]);
+    }, true);
+  } catch (e) {}
   for (i = 0; settings && i < settings.length; i++) call(tag, settings[i]);
   // The queue may grow while it is replayed (a callback calling rtp): read its length each time.
   for (i = 0; i < calls.length; i++) call(tag, calls[i], 1);

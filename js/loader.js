@@ -7,14 +7,19 @@
 var win = window, stub = win.rtp, tag = wasm_bindgen, me = document.currentScript;
 // Used without the snippet: make the same stub, so calls made before the wasm is ready queue.
 if (typeof stub != 'function' || !stub.q) {
-  stub = win.rtp = function () { stub.q.push(stamp(arguments)); };
+  stub = win.rtp = function () { stub.q.length < 1e3 && stub.q.push(stamp(arguments)); };
   stub.q = [];
 }
 // A second copy of the loader (or of a page's script tag) does nothing; nor does a loader on a
 // page whose npm module (npm/index.js) started the tag first.
 if (!stub.k) {
   stub.k = 1;
-  tag({ module_or_path: me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined }).then(function () {
+  // The wasm is fetched with its Subresource Integrity hash (WASM_INTEGRITY, put in by
+  // scripts/build.mjs): a page that pins this file with integrity="…" pins the wasm too.
+  // A page's fetch that throws: the glue fetches the path itself.
+  var wasm = me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined;
+  try { wasm = wasm && fetch(wasm, { integrity: 'WASM_INTEGRITY' }); } catch (e) {}
+  tag({ module_or_path: wasm }).then(function () {
     var settings = [];
     if (stub.e) settings.push(['set', 'endpoint', stub.e]);
     if (stub.a) settings.push(['setAccount', stub.a]);

@@ -10,7 +10,7 @@
     var a = arguments;
     a.t = Date.now();
     a.u = location.href;
-    r.q.push(a);
+    r.q.length < 1e3 && r.q.push(a); // bounded, should the tag never load (blocked, 404)
   });
   r.q = [];
   // Left before the tag loaded: the queued calls are kept (the newest 99) for the next page

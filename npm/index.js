@@ -31,11 +31,11 @@ function pick() {
 // fingerprint it, as they see `new URL(…, import.meta.url)`).
 function own() {
   const mine = function () {
-    return ready ? call(wasm, arguments) : void queue.push(stamp(arguments));
+    return ready ? call(wasm, arguments) : hold(stamp(arguments));
   };
   mine.k = 1; // the script tag's loader does nothing when rtp.k is set
   // A script tag's stub, or page code, pushing onto rtp.q: forwarded like a queued call.
-  mine.q = { push: (a) => (ready ? call(wasm, a, 1) : void queue.push(a)) };
+  mine.q = { push: (a) => (ready ? call(wasm, a, 1) : hold(a)) };
   if (window.rtp == null) window.rtp = mine;
   init({ module_or_path: new URL('rtp_bg.wasm', import.meta.url) }).then(() => {
     start(wasm, queue);
@@ -46,6 +46,12 @@ function own() {
     for (const a of queue) if (a[0] === 'flush' && typeof a[1] == 'function') a[1](false);
   });
   return mine;
+}
+
+// Queues a call until the wasm is ready: at most 1,000 (as the snippet's stub), should it never
+// load; a flush is always kept, so that its promise settles.
+function hold(a) {
+  if (queue.length < 1e3 || a[0] === 'flush') queue.push(a);
 }
 
 function send(args) {

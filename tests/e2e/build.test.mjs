@@ -27,12 +27,13 @@ test('every page that includes the snippet inlines the built one verbatim (only 
   const shape = built.replace(/"LOADER_URL","ENDPOINT_URL","ACCOUNT_ID"\);$/, '');
   assert.notEqual(shape, built, 'the built snippet ends with its three arguments');
   // The example pages (and the example apps' pages with the script tag too), and the test pages
-  // but delivery-plain.html (a page of the site without the tag, on purpose) and npm-views.html
-  // (the npm package alone). scripts/inline-snippet.mjs updates them all.
+  // but delivery-plain.html (a page of the site without the tag, on purpose), npm-views.html
+  // (the npm package alone) and sri.html (the pinned form, without the snippet).
+  // scripts/inline-snippet.mjs updates them all.
   const pages = (dir, skip = []) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.html') && !skip.includes(f)).map((f) => join(dir, f));
   const examples = [...pages('examples'), 'examples/react-vite/both.html', 'examples/webpack-app/both.html'];
   assert.ok(examples.length >= 4);
-  for (const page of [...examples, ...pages('tests/e2e/pages', ['delivery-plain.html', 'npm-views.html'])]) {
+  for (const page of [...examples, ...pages('tests/e2e/pages', ['delivery-plain.html', 'npm-views.html', 'sri.html'])]) {
     assert.ok(read(page).toString().includes(shape), `${page} inlines the built snippet`);
   }
 });

@@ -1,0 +1,67 @@
+// Subresource Integrity (issue 6): dist/sri.json holds the integrity attribute of the loader and
+// of the wasm, and the loader fetches the wasm with its hash, so pinning the loader pins both.
+// A loader or a wasm that does not match is refused by the browser: the stub stays, nothing
+// throws, and nothing is sent.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, useCollector, eachBrowser, newVisitor, tagLoaded, isStub, sessionId, flush, tagMessages, sleep } from './harness.mjs';
+
+const collector = useCollector();
+const SRI = JSON.parse(readFileSync(join(ROOT, 'dist/sri.json'), 'utf8'));
+const TAMPERED = join(ROOT, 'dist/sri-tampered'); // the loader as built, beside a wasm with one byte changed
+
+before(() => {
+  mkdirSync(TAMPERED, { recursive: true });
+  copyFileSync(join(ROOT, 'dist/rtp.js'), join(TAMPERED, 'rtp.js'));
+  const wasm = readFileSync(join(ROOT, 'dist/rtp_bg.wasm'));
+  wasm[wasm.length - 1] ^= 1;
+  writeFileSync(join(TAMPERED, 'rtp_bg.wasm'), wasm);
+});
+after(() => rmSync(TAMPERED, { recursive: true, force: true }));
+
+const pinned = (src, integrity) => new URL(`/test-pages/sri.html?${new URLSearchParams({ src, integrity })}`, collector.url).href;
+
+eachBrowser((ctx) => {
+  test('dist/sri.json matches the files, and a page that pins the loader gets the tag', async () => {
+    const { createHash } = await import('node:crypto');
+    for (const f of ['rtp.js', 'rtp_bg.wasm']) {
+      assert.equal(SRI[f], `sha384-${createHash('sha384').update(readFileSync(join(ROOT, 'dist', f))).digest('base64')}`, f);
+    }
+    assert.ok(readFileSync(join(ROOT, 'dist/rtp.js'), 'utf8').includes(SRI['rtp_bg.wasm']), 'the loader carries the hash of the wasm');
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(pinned('/dist/rtp.js', SRI['rtp.js']));
+    await tagLoaded(v.page);
+    const sid = await sessionId(v.page);
+    assert.equal(await flush(v.page), true);
+    assert.deepEqual((await collector.events(sid)).map((e) => e.values), [['sent before the pinned tag loaded']]);
+    assert.deepEqual(v.errors, []);
+    await v.close();
+  });
+
+  test('a loader whose hash does not match is refused: the stub stays and nothing throws', async () => {
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(pinned('/dist/rtp.js', SRI['rtp_bg.wasm'] /* the wrong file's hash */));
+    await sleep(1500);
+    assert.equal(await isStub(v.page), true);
+    assert.equal(await v.page.evaluate(() => typeof rtp('send', 'event', { value: 'still queued' })), 'undefined');
+    assert.deepEqual(ours(v.errors), []);
+    await v.close();
+  });
+
+  test('a wasm that does not match the hash the loader carries is refused, with a console error', async () => {
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(pinned('/dist/sri-tampered/rtp.js', SRI['rtp.js']));
+    await collector.until(async () => tagMessages(v, 'error').length > 0, 10000, 'the console error');
+    assert.ok(tagMessages(v, 'error')[0].text.startsWith('rtp: the tag failed; calls stay queued'));
+    assert.equal(await isStub(v.page), true);
+    assert.deepEqual(ours(v.errors), []);
+    await v.close();
+  });
+});
+
+// Page errors but the browser's own report of the integrity failure (Firefox logs it as one).
+function ours(errors) {
+  return errors.filter((e) => !e.includes('hashes in the integrity attribute'));
+}
