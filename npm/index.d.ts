@@ -27,6 +27,7 @@ export type Rejection =
   | 'bad_page'
   | 'no_consent'
   | 'do_not_track'
+  | 'rate_limited'
   | 'bad_account'
   | 'bad_endpoint'
   | 'insecure_endpoint'

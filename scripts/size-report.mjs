@@ -16,14 +16,15 @@ export const BUDGETS = {
   // eviction count, the back-forward cache).
   // Loosened from 29.5 KiB by issue 6, with a note: the endpoint policy (https: or loopback,
   // no credentials: about 770 B), the consent gate and honorDnt (Do Not Track, GPC; about
-  // 1,000 B), measured by building without each.
-  tagGzip: 31 * 1024,
+  // 1,000 B), measured by building without each; then to 32 KiB for the rate limit (about
+  // 370 B: the token bucket, the `limited` count in batches).
+  tagGzip: 32 * 1024,
   // the inline snippet, minified. 350 until issue 3, whose pagehide handler keeps the calls of
   // a page left before the tag loaded (about 170 B).
   snippetRaw: 540,
   // the npm package's JS + wasm, gzip (issue 4): the figure with trackViews() plus a small margin;
-  // 30 KiB until issue 6's privacy controls and endpoint policy (as tagGzip).
-  npmGzip: 32 * 1024,
+  // 30 KiB until issue 6's privacy controls, endpoint policy and rate limit (as tagGzip).
+  npmGzip: 33 * 1024,
 };
 
 if (process.argv[1] && process.argv[1].endsWith('size-report.mjs')) await report();

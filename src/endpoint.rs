@@ -12,6 +12,14 @@ use crate::verdict::Rejection;
 /// By hand, byte by byte: `str::find`, `split` and `parse` bring `memchr`, UTF-8 and panic
 /// paths into the wasm.
 pub fn check(endpoint: &str, page: &str) -> Result<(), Rejection> {
+    // Browsers drop tabs and newlines, trim spaces and controls, and read `\` as `/` in http(s)
+    // URLs: any of them could hide a host (`/\evil.example`, found by `make fuzz`). None belongs
+    // in a collector URL.
+    for b in endpoint.bytes() {
+        if b <= b' ' || b == b'\\' {
+            return Err(Rejection::BadEndpoint);
+        }
+    }
     // A scheme is what comes before a colon that precedes any `/`, `?` or `#`.
     let has_scheme = endpoint.as_bytes().get(until(endpoint, b":/?#")) == Some(&b':');
     let (https, rest) = if has_scheme {
@@ -135,6 +143,27 @@ mod tests {
         assert_eq!(check("/collect", "not a url"), Err(Rejection::InsecureEndpoint));
         assert_eq!(check("http://127.300.0.1/c", HTTPS_PAGE), Err(Rejection::InsecureEndpoint));
         assert_eq!(check("http://127.0.0.256/c", HTTPS_PAGE), Err(Rejection::InsecureEndpoint));
+    }
+
+    /// Found by `make fuzz` (target `config`; first input `\\7.0.0.87/co1:8787/collect` on
+    /// the page `http://127.0.0.1///////////`). Browsers (the WHATWG URL parser) read `\` as `/`
+    /// in `http:` and `https:` URLs, and remove tabs and newlines anywhere in a URL, so each of
+    /// these relative endpoints names another host, which `fetch` reaches over plain `http:`
+    /// (or with credentials). `check` now refuses any such byte.
+    #[test]
+    fn backslashes_and_tabs_do_not_smuggle_a_host_into_a_relative_endpoint() {
+        for (endpoint, page) in [
+            ("\\\\evil.example/c", LOCAL_PAGE),     // \\evil.example/c -> http://evil.example/c
+            ("/\\evil.example/c", LOCAL_PAGE),       // /\evil.example/c  -> http://evil.example/c
+            ("\\/evil.example/c", "http://[::1]/"),  // \/evil.example/c  -> http://evil.example/c
+            ("/\t/evil.example/c", "http://localhost:5173/"), // tab removed -> //evil.example/c
+            ("/\n/evil.example/c", LOCAL_PAGE),
+        ] {
+            assert!(check(endpoint, page).is_err(), "{endpoint:?} on {page}");
+        }
+        // On an https page the host is another one but the scheme stays https; with credentials
+        // `fetch` throws.
+        assert!(check("/\\user:pw@evil.example/c", HTTPS_PAGE).is_err());
     }
 
     #[test]

@@ -73,20 +73,24 @@ pub fn encode_event(kind: Kind, values: Option<&Values>, m: &Meta) -> String {
     out
 }
 
-/// The bytes a batch adds around its events: `{"v":1,"sent":<13 digits>,"evicted":<n>,"events":[` … `]}`.
+/// The bytes a batch adds around its events:
+/// `{"v":1,"sent":<13 digits>,"evicted":<n>,"limited":<n>,"events":[` … `]}`.
 /// An upper bound, so that [`crate::outbox`] can cut batches to a byte budget before encoding.
-pub const BATCH_OVERHEAD: usize = 80;
+pub const BATCH_OVERHEAD: usize = 112;
 
-/// Encodes a batch of already-encoded events.
-pub fn encode_batch<'a>(events: impl IntoIterator<Item = &'a str>, sent: u64, evicted: u64) -> String {
+/// Encodes a batch of already-encoded events, with the counts of events the tag dropped:
+/// `evicted` (a full outbox) and `limited` (the rate limit), each only when not zero.
+pub fn encode_batch<'a>(events: impl IntoIterator<Item = &'a str>, sent: u64, evicted: u64, limited: u64) -> String {
     let mut out = String::new();
     out.push_str("{\"v\":");
     push_u64(&mut out, CONTRACT_VERSION);
     out.push_str(",\"sent\":");
     push_u64(&mut out, sent);
-    if evicted > 0 {
-        out.push_str(",\"evicted\":");
-        push_u64(&mut out, evicted);
+    for (name, n) in [(",\"evicted\":", evicted), (",\"limited\":", limited)] {
+        if n > 0 {
+            out.push_str(name);
+            push_u64(&mut out, n);
+        }
     }
     out.push_str(",\"events\":[");
     for (i, e) in events.into_iter().enumerate() {
@@ -160,10 +164,11 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_wraps_events_and_reports_evictions_only_when_nonzero() {
-        assert_eq!(encode_batch(["{}", "{}"], 5, 0), "{\"v\":1,\"sent\":5,\"events\":[{},{}]}");
-        assert_eq!(encode_batch(["{}"], 5, 3), "{\"v\":1,\"sent\":5,\"evicted\":3,\"events\":[{}]}");
-        let worst = encode_batch([], u64::MAX, u64::MAX);
+    fn a_batch_wraps_events_and_reports_evictions_and_rate_limited_drops_only_when_nonzero() {
+        assert_eq!(encode_batch(["{}", "{}"], 5, 0, 0), "{\"v\":1,\"sent\":5,\"events\":[{},{}]}");
+        assert_eq!(encode_batch(["{}"], 5, 3, 0), "{\"v\":1,\"sent\":5,\"evicted\":3,\"events\":[{}]}");
+        assert_eq!(encode_batch(["{}"], 5, 0, 4), "{\"v\":1,\"sent\":5,\"limited\":4,\"events\":[{}]}");
+        let worst = encode_batch([], u64::MAX, u64::MAX, u64::MAX);
         assert!(worst.len() <= BATCH_OVERHEAD, "{}", worst.len());
     }
 }

@@ -33,6 +33,7 @@ pub mod id;
 pub mod json;
 pub mod ledger;
 pub mod outbox;
+pub mod rate;
 pub mod record;
 pub mod retry;
 pub mod store;

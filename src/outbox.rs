@@ -126,6 +126,8 @@ struct Flight {
     items: Vec<Item>,
     /// The evictions this batch reports (taken out of the stored counter).
     evicted: u64,
+    /// The rate-limited drops this batch reports.
+    limited: u64,
     /// What [`Outbox::leaving`] did with this batch's records, if the page was left while it
     /// was in flight.
     left: Left,
@@ -189,6 +191,8 @@ pub struct Outbox<J: Store> {
     bytes: usize,
     /// Evictions not yet reported that storage could not count.
     evicted: u64,
+    /// Sends the rate limit dropped on this page, not yet reported (kept in memory only).
+    limited: u64,
     /// Records of other live pages at the last adoption: count and bytes. The bounds count
     /// them, so that the tabs of a site together stay near the bounds.
     others: (usize, usize),
@@ -214,6 +218,7 @@ impl<J: Store> Outbox<J> {
             unwritten: false,
             bytes: 0,
             evicted: 0,
+            limited: 0,
             others: (0, 0),
             pause: Pause { until: 0, failures: 0 },
             backoff,
@@ -253,6 +258,11 @@ impl<J: Store> Outbox<J> {
                 }
             }
         }
+    }
+
+    /// Counts a send the rate limit dropped, for the next batch to report.
+    pub fn add_limited(&mut self) {
+        self.limited = self.limited.saturating_add(1);
     }
 
     /// Writes the records of the events pushed since the last call.
@@ -337,10 +347,11 @@ impl<J: Store> Outbox<J> {
         // The count moves from storage into this batch, so that it is reported once, whichever
         // tab takes it; a failed batch puts it back.
         let evicted = self.take_evicted();
-        let body = encode_batch(items.iter().map(|i| i.event.as_str()), now, evicted);
+        let limited = core::mem::take(&mut self.limited);
+        let body = encode_batch(items.iter().map(|i| i.event.as_str()), now, evicted, limited);
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
-        self.in_flight.push(Flight { id, items, evicted, left: Left::No });
+        self.in_flight.push(Flight { id, items, evicted, limited, left: Left::No });
         Some(Outgoing { id, body, events: n })
     }
 
@@ -367,6 +378,7 @@ impl<J: Store> Outbox<J> {
                 let Some(flight) = self.land(id) else { return Outcome::Dropped(reason, 0) };
                 self.forget(&flight.items);
                 self.add_evicted(flight.evicted); // not reported: the batch was refused
+                self.limited = self.limited.saturating_add(flight.limited);
                 Outcome::Dropped(reason, flight.items.len())
             }
             Next::RetryAt(at) => {
@@ -375,6 +387,7 @@ impl<J: Store> Outbox<J> {
                 let Some(flight) = self.land(id) else { return Outcome::Retry { at, too_old: 0 } };
                 let mut too_old = 0;
                 let (left, evicted) = (flight.left, flight.evicted);
+                self.limited = self.limited.saturating_add(flight.limited);
                 let mut back = Vec::with_capacity(flight.items.len());
                 for mut item in flight.items {
                     if self.backoff.expired(item.created, at) {
@@ -395,6 +408,7 @@ impl<J: Store> Outbox<J> {
     /// events go back in front of the queue, and no attempt is counted.
     pub fn unsent(&mut self, id: u32) {
         if let Some(flight) = self.land(id) {
+            self.limited = self.limited.saturating_add(flight.limited);
             self.take_back(flight.items, flight.left, flight.evicted);
         }
     }

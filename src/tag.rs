@@ -42,6 +42,8 @@ pub struct Tag<S: Store, J: Store> {
     session: String,
     /// `rtp('set', 'consent', false)` is in force.
     denied: bool,
+    /// The rate limit of sends ([`crate::rate`]).
+    limiter: crate::rate::Limiter,
     /// `honorDnt` is on and the browser sends Do Not Track or Global Privacy Control.
     dnt: bool,
     ledger: Ledger<S>,
@@ -56,7 +58,7 @@ impl<S: Store, J: Store> Tag<S, J> {
         let mut ledger = Ledger::new(store);
         let session = ledger.session_id(env.random16());
         let outbox = Outbox::new(journal, page_id(env.random16()));
-        Tag { endpoint: None, account: None, debug: false, session, denied: false, dnt: false, ledger, outbox }
+        Tag { endpoint: None, account: None, debug: false, session, denied: false, limiter: Default::default(), dnt: false, ledger, outbox }
     }
 
     /// `rtp('send', 'event', customData)`: validates, drops a repeat in this session, queues.
@@ -71,6 +73,9 @@ impl<S: Store, J: Store> Tag<S, J> {
         let Some(key) = self.ledger.check(&values) else {
             return Verdict::Duplicate;
         };
+        if let Some(r) = self.limit(env) {
+            return Verdict::Rejected(r);
+        }
         self.enqueue(Kind::Event, Some(&values), origin, env);
         self.ledger.record(key);
         Verdict::Accepted
@@ -93,6 +98,9 @@ impl<S: Store, J: Store> Tag<S, J> {
             Err(()) => return Verdict::Rejected(Rejection::BadPage),
             Ok(Some(p)) if !p.is_empty() => origin.url = Some(p),
             Ok(_) => {}
+        }
+        if let Some(r) = self.limit(env) {
+            return Verdict::Rejected(r);
         }
         self.enqueue(Kind::View, None, origin, env);
         Verdict::Accepted
@@ -143,6 +151,15 @@ impl<S: Store, J: Store> Tag<S, J> {
             self.outbox.discard();
         }
         Verdict::Done
+    }
+
+    /// Takes a token of the rate limit for a send; when there is none, counts the drop.
+    fn limit(&mut self, env: &mut impl Env) -> Option<Rejection> {
+        if self.limiter.take(env.now()) {
+            return None;
+        }
+        self.outbox.add_limited();
+        Some(Rejection::RateLimited)
     }
 
     /// Why nothing may be stored or sent now, if so.
@@ -228,7 +245,7 @@ pub(crate) mod tests {
             self.now
         }
         fn random16(&mut self) -> [u8; 16] {
-            self.counter += 1;
+            self.counter = self.counter.wrapping_add(1);
             [self.counter; 16]
         }
         fn page_url(&mut self) -> String {
@@ -364,5 +381,24 @@ pub(crate) mod tests {
         assert_eq!(tag.send_event(one("signal"), Origin::default(), &mut env), Verdict::Rejected(Rejection::DoNotTrack));
         tag.set_consent(true);
         assert_eq!(tag.refusal(), Some(Rejection::DoNotTrack));
+    }
+
+    #[test]
+    fn past_the_rate_limit_sends_are_dropped_counted_and_reported_in_the_next_batch() {
+        let mut env = FakeEnv::default();
+        let mut tag = tag(&mut env);
+        for i in 0..crate::rate::BURST {
+            let v = alloc::format!("e{i}");
+            assert_eq!(tag.send_event(one(&v), Origin::default(), &mut env), Verdict::Accepted);
+        }
+        assert_eq!(tag.send_event(one("over"), Origin::default(), &mut env), Verdict::Rejected(Rejection::RateLimited));
+        assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Rejected(Rejection::RateLimited));
+        // A repeat is answered before the limit, and costs nothing.
+        assert_eq!(tag.send_event(one("e0"), Origin::default(), &mut env), Verdict::Duplicate);
+        let first = tag.outbox.take_batch(env.now, 64 * 1024).unwrap();
+        assert!(first.body.contains(",\"limited\":2,"), "{}", &first.body[..80]);
+        // Not dropped for good: the refused event can be sent once tokens are back.
+        env.now += 100;
+        assert_eq!(tag.send_event(one("over"), Origin::default(), &mut env), Verdict::Accepted);
     }
 }

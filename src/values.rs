@@ -96,9 +96,10 @@ pub fn validate(raw: RawValues) -> Result<Values, Rejection> {
 }
 
 /// Empty, or only what JavaScript's `String.prototype.trim` removes: Unicode white space and
-/// U+FEFF (which Rust's `trim` keeps).
+/// U+FEFF (which Rust's `trim` keeps), but not U+0085 (NEL: Unicode white space, which
+/// JavaScript keeps).
 pub fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
+    s.chars().all(|c| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
 }
 
 /// Length in UTF-16 code units, as JavaScript counts it.
@@ -139,6 +140,16 @@ mod tests {
         assert_eq!(validate(RawValues::Fields(vec![text("a"), text(" \t\n")])), Err(Rejection::EmptyValue));
         // JavaScript's trim() also removes the byte order mark; Rust's does not.
         assert_eq!(validate(RawValues::Fields(vec![text("\u{feff} \u{a0}")])), Err(Rejection::EmptyValue));
+    }
+
+    #[test]
+    fn next_line_is_not_blank_because_javascript_trim_keeps_it() {
+        // Found by `make fuzz` (target `values`, input bytes C2 85): U+0085 is Unicode white
+        // space (`char::is_whitespace`) but not ECMAScript WhiteSpace or LineTerminator, so
+        // `"\u0085".trim()` is not empty in JavaScript.
+        assert!(validate(RawValues::Fields(vec![text("\u{85}")])).is_ok());
+        assert!(!is_blank("\u{85}"));
+        assert!(is_blank(" \u{a0}\u{2028}\u{3000}\u{feff}"));
     }
 
     #[test]

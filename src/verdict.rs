@@ -36,6 +36,8 @@ pub enum Rejection {
     /// A send while `honorDnt` is on and the browser sends Do Not Track or Global Privacy
     /// Control: dropped.
     DoNotTrack,
+    /// A send past the rate limit ([`crate::rate`]): dropped and counted.
+    RateLimited,
     /// `set` with a name that is not `endpoint`, `account`, `debug`, `consent` or `honorDnt`.
     UnknownSetting,
 }
@@ -64,6 +66,7 @@ impl Rejection {
             Rejection::BadPage => "bad_page",
             Rejection::NoConsent => "no_consent",
             Rejection::DoNotTrack => "do_not_track",
+            Rejection::RateLimited => "rate_limited",
             Rejection::UnknownSetting => "unknown_setting",
         }
     }
@@ -85,6 +88,7 @@ impl Rejection {
             Rejection::BadPage => "rtp: view not sent: the page override must be a URL string",
             Rejection::NoConsent => "rtp: not sent: consent denied",
             Rejection::DoNotTrack => "rtp: not sent: Do Not Track / GPC honoured",
+            Rejection::RateLimited => "rtp: rate limit (2000 at once, then 10/s): sends dropped and counted, silently from now on",
             Rejection::UnknownSetting => "rtp: unknown setting; use endpoint, account, debug, consent or honorDnt",
         }
     }
@@ -122,7 +126,7 @@ impl Verdict {
 mod tests {
     use super::*;
 
-    const ALL: [Rejection; 15] = [
+    const ALL: [Rejection; 16] = [
         Rejection::MissingValue,
         Rejection::NoValues,
         Rejection::NotAString,
@@ -137,6 +141,7 @@ mod tests {
         Rejection::BadPage,
         Rejection::NoConsent,
         Rejection::DoNotTrack,
+        Rejection::RateLimited,
         Rejection::UnknownSetting,
     ];
 

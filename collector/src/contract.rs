@@ -19,7 +19,7 @@ pub const MAX_SHORT_UNITS: usize = 255;
 /// Longest url or referrer, in UTF-16 code units.
 pub const MAX_URL_UNITS: usize = 8192;
 
-const BATCH_FIELDS: [&str; 4] = ["v", "sent", "evicted", "events"];
+const BATCH_FIELDS: [&str; 5] = ["v", "sent", "evicted", "limited", "events"];
 const EVENT_FIELDS: [&str; 8] = [
     "id", "type", "values", "account", "session", "time", "url", "referrer",
 ];
@@ -154,6 +154,7 @@ pub fn validate_batch(batch: &Value) -> Result<(), Rejection> {
     }
     check_count(obj.get("sent"), "sent", true)?;
     check_count(obj.get("evicted"), "evicted", false)?;
+    check_count(obj.get("limited"), "limited", false)?;
 
     let events = obj
         .get("events")
@@ -357,6 +358,7 @@ mod tests {
     fn optional_evicted_and_integral_floats_are_valid() {
         let mut b = batch();
         b["evicted"] = json!(3);
+        b["limited"] = json!(4);
         b["sent"] = json!(1000.0);
         b["v"] = json!(1.0);
         assert_eq!(validate_batch(&b), Ok(()));
@@ -381,6 +383,7 @@ mod tests {
             ("sent: must be >= 0", |b| b["sent"] = json!(-1)),
             ("evicted: must be >= 0", |b| b["evicted"] = json!(-3)),
             ("evicted: not an integer", |b| b["evicted"] = json!(null)),
+            ("limited: must be >= 0", |b| b["limited"] = json!(-1)),
             ("events: missing", |b| {
                 b.as_object_mut().unwrap().remove("events");
             }),

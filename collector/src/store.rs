@@ -50,6 +50,8 @@ struct Stats {
     /// The sum of the `evicted` counts of accepted batches: events tags dropped from a full
     /// outbox, as they reported them.
     evicted: u64,
+    /// The sum of the `limited` counts: sends tags dropped past their rate limit.
+    limited: u64,
     fetch_modes: BTreeMap<String, u64>,
 }
 
@@ -129,6 +131,7 @@ impl Store {
         self.stats.accepted += accepted as u64;
         self.stats.duplicates += duplicates as u64;
         self.stats.evicted += batch.get("evicted").and_then(Value::as_u64).unwrap_or(0);
+        self.stats.limited += batch.get("limited").and_then(Value::as_u64).unwrap_or(0);
         Ok(Admission {
             accepted,
             duplicates,
@@ -203,6 +206,7 @@ impl Store {
             "too_large": s.too_large,
             "preflights": s.preflights,
             "evicted": s.evicted,
+            "limited": s.limited,
             "events": self.events.len(),
             "beacons_or_fetches": s.fetch_modes,
         })

@@ -50,6 +50,9 @@ struct Edge {
     /// The page was left (`pagehide`) and has not sent since: if it comes back from the
     /// back-forward cache, what it holds must first be checked against storage.
     left: bool,
+    /// The rate limit's warning was logged (once per page: a runaway loop must not flood the
+    /// console either).
+    warned_limit: bool,
     /// A pump is scheduled (for the end of the current task, or after a response body).
     scheduled: bool,
     /// That pump runs at the end of the current task (a microtask): it writes what the calls
@@ -164,6 +167,7 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
         lock,
         locked: false,
         left: false,
+        warned_limit: false,
         scheduled: false,
         soon: false,
         timer: false,
@@ -236,6 +240,11 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
         }
         Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", &data),
         Verdict::Rejected(r) if r.quiet() => console::debug(r.message()),
+        Verdict::Rejected(r @ Rejection::RateLimited) => {
+            if with_edge(|e| !core::mem::replace(&mut e.warned_limit, true)) == Some(true) {
+                console::warn(r.message(), &data);
+            }
+        }
         Verdict::Rejected(r) => console::warn(r.message(), &data),
         Verdict::Done | Verdict::Ignored => {}
     }

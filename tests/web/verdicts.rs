@@ -6,10 +6,10 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// Every code `rtp()` may return (`busy` only to a re-entrant call while the tag is borrowed).
-const CODES: [&str; 17] = [
+const CODES: [&str; 20] = [
     "accepted", "duplicate", "ok", "ignored", "missing_value", "no_values", "not_a_string", "empty_value",
     "value_too_long", "invalid_text", "too_many_values", "unreadable_data", "bad_account", "bad_endpoint", "insecure_endpoint",
-    "bad_page", "unknown_setting",
+    "bad_page", "unknown_setting", "rate_limited", "no_consent", "do_not_track",
 ];
 
 #[wasm_bindgen_test]
