@@ -80,7 +80,7 @@ export function start(tag, calls, settings) {
       call(tag, ['send', 'event', { value: v }]);
     }, true);
   } catch (e) {}
-  for (i = 0; settings && i < settings.length; i++) call(tag, settings[i]);
+  for (i = 0; settings && i < settings.length; i++) if (settings[i]) call(tag, settings[i]);
   // The queue may grow while it is replayed (a callback calling rtp): read its length each time.
   for (i = 0; i < calls.length; i++) call(tag, calls[i], 1);
 }

@@ -7,7 +7,9 @@
 var win = window, stub = win.rtp, tag = wasm_bindgen, me = document.currentScript;
 // Used without the snippet: make the same stub, so calls made before the wasm is ready queue.
 if (typeof stub != 'function' || !stub.q) {
-  stub = win.rtp = function () { stub.q.length < 1e3 && stub.q.push(stamp(arguments)); };
+  stub = win.rtp = function () {
+    try { stub.q.length < 1e3 && stub.q.push(stamp(arguments)); } catch (e) {}
+  };
   stub.q = [];
 }
 // A second copy of the loader (or of a page's script tag) does nothing; nor does a loader on a
@@ -20,9 +22,8 @@ if (!stub.k) {
   var wasm = me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined;
   try { wasm = wasm && fetch(wasm, { integrity: 'WASM_INTEGRITY' }); } catch (e) {}
   tag({ module_or_path: wasm }).then(function () {
-    var settings = [];
-    if (stub.e) settings.push(['set', 'endpoint', stub.e]);
-    if (stub.a) settings.push(['setAccount', stub.a]);
+    // Literals, not push: a page may have broken Array.prototype.push (start skips the empty).
+    var settings = [stub.e && ['set', 'endpoint', stub.e], stub.a && ['setAccount', stub.a]];
     start(tag, stub.q, settings);
     var live = function () { return call(tag, arguments); };
     live.k = 1;

@@ -10,7 +10,11 @@
     var a = arguments;
     a.t = Date.now();
     a.u = location.href;
-    r.q.length < 1e3 && r.q.push(a); // bounded, should the tag never load (blocked, 404)
+    // Bounded, should the tag never load (blocked, 404); in a try, as a page may have broken
+    // Array.prototype.push, and rtp() never throws.
+    try {
+      r.q.length < 1e3 && r.q.push(a);
+    } catch (e) {}
   });
   r.q = [];
   // Left before the tag loaded: the queued calls are kept (the newest 99) for the next page
@@ -27,7 +31,7 @@
   r.e = endpoint;
   r.a = account;
   var s = d.createElement('script');
-  s.async = 1;
+  // Not `async = true`: a script inserted by script is async already (HTML "force async").
   s.src = src;
-  (d.head || d.documentElement).appendChild(s);
+  d.documentElement.appendChild(s); // a script runs wherever it is inserted
 })(window, document, 'LOADER_URL', 'ENDPOINT_URL', 'ACCOUNT_ID');
