@@ -437,9 +437,9 @@ impl<J: Store> Outbox<J> {
         self.journal.get(&key).is_some_and(|v| decode_for_key(&key, &v).is_ok_and(|r| r.owner == self.owner))
     }
 
-    /// The page is being hidden or left. Returns whether what is queued should go by beacon
-    /// now. While the collector is failing, no: a beacon gets no answer, so it would be lost
-    /// if it failed too; the records stay for the next page. Otherwise yes, and the records of
+    /// The page is being hidden or left. Returns whether what is queued should go now (by
+    /// keepalive fetch, whose answer a page that is gone never sees). While the collector is
+    /// failing, no: it would be lost if it failed too; the records stay for the next page. Otherwise yes, and the records of
     /// batches in flight are removed: those requests are keepalive, the browser finishes them
     /// after the page is gone, and the next page must not send them again. (If the page stays
     /// and such a batch fails, its records are written again.)

@@ -136,6 +136,7 @@ fn collect(app: &App, head: &Head, body: &Body) -> Handled {
             bytes,
             fault,
             fetch_mode: head.header("sec-fetch-mode").map(str::to_string),
+            cookie: head.header("cookie").is_some(),
         };
 
     let bytes = match body {

@@ -26,6 +26,8 @@ pub struct Attempt {
     /// body, `cors` for `fetch` (Fetch spec, "beacon" and request mode). Absent in old
     /// browsers and in test clients.
     pub fetch_mode: Option<String>,
+    /// The request carried a `Cookie` header (the tag sends no credentials: always false).
+    pub cookie: bool,
 }
 
 /// How a valid batch was taken in.
@@ -182,7 +184,7 @@ impl Store {
                 .map(|a| {
                     json!({
                         "t": a.t, "status": a.status, "ids": a.ids, "bytes": a.bytes,
-                        "fault": a.fault, "fetch_mode": a.fetch_mode,
+                        "fault": a.fault, "fetch_mode": a.fetch_mode, "cookie": a.cookie,
                     })
                 })
                 .collect(),

@@ -22,10 +22,6 @@ extern "C" {
     #[wasm_bindgen(js_name = fetch, catch)]
     pub fn fetch(url: &str, init: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// `navigator.sendBeacon(url, body)`; throws on a bad URL.
-    #[wasm_bindgen(js_namespace = navigator, js_name = sendBeacon, catch)]
-    pub fn send_beacon(url: &str, body: &str) -> Result<bool, JsValue>;
-
     /// `addEventListener(type, f)` on the window.
     #[wasm_bindgen(js_name = addEventListener, catch)]
     pub fn add_window_listener(kind: &str, f: &Function) -> Result<(), JsValue>;

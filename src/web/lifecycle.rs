@@ -1,7 +1,7 @@
 //! Page lifecycle: the moments that change what the outbox should do.
 //!
 //! - `pagehide` (navigation, reload, tab close, entering the back-forward cache): queued events
-//!   leave by beacon.
+//!   leave by keepalive `fetch`.
 //! - `visibilitychange` to hidden (mobile browsers may kill a hidden tab without `pagehide`;
 //!   web.dev, "Page Lifecycle API"): queued events leave at once by keepalive `fetch`, whose
 //!   answer still counts if the page comes back.

@@ -305,7 +305,7 @@ fn pump() {
     // Left (pagehide), and not shown again: a call from a later pagehide listener, or a timer
     // that came due while the page was in the back-forward cache and runs before its pageshow.
     // Its lock was released, so another page may have adopted its stored events: those are
-    // forgotten first; the rest goes the way of a page being left (beacon, or kept stored).
+    // forgotten first; the rest goes the way of a page being left (sent, or kept stored).
     if with_edge(|e| e.left && {
         e.scheduled = false;
         e.tag.outbox.resync();
@@ -535,7 +535,7 @@ fn failed(id: JsValue) {
 /// A lifecycle event (see `lifecycle.rs`).
 fn on_lifecycle(event: &JsValue) {
     match lifecycle::moment(event) {
-        Some(Moment::Hidden) => page_hidden_alive(),
+        Some(Moment::Hidden) => page_hidden(),
         Some(Moment::Left) => {
             page_hidden();
             set_lock(false);
@@ -557,41 +557,16 @@ fn on_lifecycle(event: &JsValue) {
     }
 }
 
-/// The page is being left: what is queued goes by `sendBeacon`, which the browser
-/// delivers after the page is gone, within the budget that keepalive fetches in flight leave
-/// (Chromium counts both in one quota). A refused beacon leaves its events queued. While the
-/// collector is failing nothing goes: the events stay stored for the next page (see
-/// `Outbox::leaving`).
+/// The page was hidden (another tab, minimised), or is being left (`pagehide`): it may come
+/// back, be discarded without a `pagehide` (mobile browsers do), or be gone. What is queued
+/// goes now by keepalive `fetch`, within the whole quota, which the browser finishes after the
+/// page is gone. Not by `sendBeacon`: a beacon cannot omit credentials (it sends the cookies
+/// of the collector's site), and gets no answer; a fetch that the page lives to see answered
+/// is retried if it failed. The records of what is in flight are removed as for a page left
+/// (`Outbox::leaving`), so that the next page does not send them again; a batch that fails
+/// while the page lives is stored again. While the collector is failing nothing goes: the
+/// events stay stored for the next page.
 fn page_hidden() {
-    if with_edge(|e| {
-        e.tag.persist();
-        e.tag.outbox.leaving()
-    }) == Some(true) && bindings::online() {
-        while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::LEAVING_BUDGET)) {
-            let queued = transport::beacon(&endpoint, &b.body);
-            with_edge(|e| {
-                e.landed(b.id);
-                if queued {
-                    e.tag.outbox.delivered(b.id);
-                } else {
-                    e.tag.outbox.unsent(b.id);
-                }
-            });
-            if !queued {
-                break; // refused: it is back in front of the queue
-            }
-        }
-    }
-    settle_waiters();
-}
-
-/// The page was hidden (another tab, minimised), not left: it may come back, or be discarded
-/// without a `pagehide` (mobile browsers do). What is queued goes now by keepalive `fetch`,
-/// within the whole quota, not by beacon: if the page stays, the answers still come and a
-/// failure is retried; if it is discarded, the browser finishes the requests. Their records
-/// are removed as for a page left (`Outbox::leaving`), so that the next page does not send them
-/// again; a batch that fails while the page lives is stored again.
-fn page_hidden_alive() {
     if with_edge(|e| {
         e.tag.persist();
         e.tag.outbox.leaving()

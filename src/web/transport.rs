@@ -1,4 +1,5 @@
-//! Moving a batch body to the collector: `fetch` with `keepalive`, or `navigator.sendBeacon`.
+//! Moving a batch body to the collector: `fetch` with `keepalive`, also when the page is left
+//! (not `navigator.sendBeacon`, which cannot omit credentials).
 //!
 //! Both send the body as a string, so the browser sets `Content-Type: text/plain;charset=UTF-8`:
 //! a CORS-simple request, no preflight (Fetch standard, "CORS-safelisted request-header").
@@ -26,8 +27,8 @@ pub const KEEPALIVE_BUDGET: usize = 32 * 1024;
 /// request waits for the browser's own timeout.
 pub const REQUEST_TIMEOUT_MS: f64 = 30_000.0;
 
-/// What may be in flight once the page is leaving: the whole 64 KiB quota, less 4 KiB for the
-/// page's own beacons. Nothing of the page will need room after this.
+/// What may be in flight once the page is hidden or leaving: the whole 64 KiB quota, less
+/// 4 KiB for the page's own beacons. Nothing of the page will need room after this.
 pub const LEAVING_BUDGET: usize = 60 * 1024;
 
 /// Starts a keepalive POST of `body`. `Ok` holds what `fetch` returned (a Promise of the
@@ -44,10 +45,4 @@ pub fn post(endpoint: &str, body: &str) -> Result<JsValue, JsValue> {
         set("signal", &signal)?;
     }
     bindings::fetch(endpoint, &init)
-}
-
-/// Queues `body` with `navigator.sendBeacon`; `false` when the browser refused it (too big, or
-/// its beacon budget is spent). `true` means queued, not delivered: there is no answer.
-pub fn beacon(endpoint: &str, body: &str) -> bool {
-    bindings::send_beacon(endpoint, body).unwrap_or(false)
 }
