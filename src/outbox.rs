@@ -496,7 +496,9 @@ impl<J: Store> Outbox<J> {
                     continue;
                 }
             };
-            if r.owner == self.owner {
+            // Its own, or an event it still holds under another owner's record (in flight when
+            // the page was in the back-forward cache and another page took the record over).
+            if r.owner == self.owner || self.holds(key.get(KEY_PREFIX.len()..).unwrap_or("")) {
                 continue;
             }
             if alive(live, r.owner, r.created, now) {
@@ -598,6 +600,11 @@ impl<J: Store> Outbox<J> {
             n += 1;
         }
         self.add_evicted(n);
+    }
+
+    /// Whether event `id` is queued or in flight here.
+    fn holds(&self, id: &str) -> bool {
+        self.queued.iter().chain(self.in_flight.iter().flat_map(|f| f.items.iter())).any(|i| i.id() == id)
     }
 
     fn in_flight_events(&self) -> usize {

@@ -621,8 +621,8 @@ fn discard_forgets_every_event_and_every_stored_record_but_the_pause() {
 /// has an event in flight (a keepalive request pending when it went into the back-forward
 /// cache, whose lock was then released) adopts that event's record again once the page that
 /// took it over is gone: the same event is then queued and in flight on one page, and goes
-/// twice. A repeat the collector drops by id, not a loss. FAILS until `adopt` skips the records
-/// of events this page already holds.
+/// twice. A repeat the collector drops by id, not a loss. `adopt` now skips the records of
+/// events this page already holds.
 #[test]
 fn a_page_does_not_adopt_back_an_event_it_still_has_in_flight() {
     let j = Shared::default();
