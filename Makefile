@@ -2,11 +2,15 @@
 #   make demo   builds everything and serves the example pages with the local collector
 #   make test   installs what is missing, builds, and runs every test
 #   make bench  the side-by-side benchmark against peer trackers (bench/README.md)
+#   make fuzz   fuzzes the pure core for a bounded time (README, "Fuzzing")
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 PORT ?= 8787
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= values record outbox config
+FUZZ_SANITIZER ?= none
 
-.PHONY: demo test setup build npm collector test-native test-wasm test-npm test-e2e size bench clean
+.PHONY: demo test setup build npm collector test-native test-wasm test-npm test-e2e size bench fuzz clean
 
 demo: build collector
 	@echo
@@ -55,6 +59,17 @@ size: build
 # The benchmark against peer trackers (issue 5): not a test; writes bench/results and bench/README.md.
 bench: build
 	$(MAKE) -C bench bench
+
+# Coverage-guided fuzzing of the pure core (fuzz/, cargo-fuzz + libFuzzer): customData
+# validation, the outbox's stored records read back, the outbox under arbitrary operations and
+# other writers, and the configuration. FUZZ_SECONDS per target (default 60), FUZZ_TARGETS to
+# pick some. Not part of `make test`. Runs on the stable toolchain without a sanitizer (the core
+# has no `unsafe`); FUZZ_SANITIZER=address needs nightly, which rustup fetches from
+# static.rust-lang.org: where that host is blocked, it stops with a message and exits non-zero.
+# Exits non-zero when a target crashes; the input is in fuzz/artifacts/<target>/.
+fuzz:
+	FUZZ_SANITIZER=$(FUZZ_SANITIZER) bash scripts/setup-fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_SANITIZER=$(FUZZ_SANITIZER) bash scripts/fuzz.sh
 
 clean:
 	rm -rf dist target/bindgen target/bindgen-web examples/*/build
