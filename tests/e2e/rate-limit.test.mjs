@@ -28,17 +28,18 @@ eachBrowser((ctx) => {
     assert.equal(verdicts.accepted + verdicts.rate_limited, 5000);
     assert.ok(verdicts.accepted >= 2000 && verdicts.accepted <= 2050, `${verdicts.accepted} accepted`);
     assert.equal(tagMessages(v, 'warn').filter((m) => m.text.includes('rate limit (2000 at once, then 10/s)')).length, 1, 'warned once');
-    // Refill: after 1.2 s, about 12 more may go.
+    // Refill at 10/s: after at least 1.2 s, at least 12 more may go; 50 at once do not all go
+    // (that would take 5 s). Loose bounds: the time between the two loops is not exact.
     await sleep(1200);
-    const later = await v.page.evaluate((name) => Array.from({ length: 20 }, (_, i) => rtp('send', 'event', { value: `${name} later ${i}` })), ctx.name);
+    const later = await v.page.evaluate((name) => Array.from({ length: 50 }, (_, i) => rtp('send', 'event', { value: `${name} later ${i}` })), ctx.name);
     const accepted = later.filter((x) => x === 'accepted').length;
-    assert.ok(accepted >= 10 && accepted <= 14, `${accepted} accepted after 1.2 s`);
+    assert.ok(accepted >= 12 && accepted < 50, `${accepted} of 50 accepted after 1.2 s`);
     assert.ok(later.slice(accepted).every((x) => x === 'rate_limited'), later.join());
     // The outbox holds at most 1,000: the oldest are evicted, as for any backlog.
     await collector.until(async () => (await flush(v.page)) === true, 40000, 'everything acknowledged');
     const events = await collector.events(sid);
-    assert.ok(events.length >= 1000 && events.length <= 2064, `${events.length} events arrived`);
-    const refused = verdicts.rate_limited + 20 - accepted;
+    assert.ok(events.length >= 1000 && events.length <= 2100, `${events.length} events arrived`);
+    const refused = verdicts.rate_limited + 50 - accepted;
     await collector.until(async () => (await collector.stats()).limited - limitedBefore === refused, 10000, `the limited count (${refused}) at the collector`);
     assert.deepEqual(v.errors, []);
     await v.close();
