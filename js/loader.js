@@ -1,6 +1,6 @@
 // The loader. scripts/build.mjs appends it to the wasm-bindgen glue (which defines
 // `wasm_bindgen`) and js/host.js (report, stamp, call, start) inside one function scope, so
-// nothing but window.rtp is touched.
+// nothing but window.rtp (and window[Symbol.for('rtp-tag')], see below) is touched.
 // It instantiates the wasm, replays the snippet's queue in order (each call with its own
 // time and page URL), then points window.rtp straight at the wasm. Every call is wrapped in
 // try/catch: whatever happens inside, rtp() never throws into the page.
@@ -12,10 +12,22 @@ if (typeof stub != 'function' || !stub.q) {
   };
   stub.q = [];
 }
+// The tag running on this page, if one started: under a registered symbol, so that it is found
+// even when another script has replaced window.rtp (the only other property the tag sets).
+var key = Symbol.for('rtp-tag'), first = win[key], i;
+if (first && first != stub && !stub.k) {
+  // window.rtp was replaced after a tag started here, and the snippet ran again: no second
+  // tag; the new stub's calls go to the running one, which is window.rtp again.
+  for (i = 0; i < stub.q.length; i++) first.q.push(stub.q[i]);
+  stub.k = 1;
+  stub.q = first.q;
+  win.rtp = first;
+}
 // A second copy of the loader (or of a page's script tag) does nothing; nor does a loader on a
 // page whose npm module (npm/index.js) started the tag first.
 if (!stub.k) {
   stub.k = 1;
+  win[key] = stub;
   // The wasm is fetched with its Subresource Integrity hash (WASM_INTEGRITY, put in by
   // scripts/build.mjs): a page that pins this file with integrity="…" pins the wasm too.
   // A page's fetch that throws: the glue fetches the path itself.
@@ -29,6 +41,6 @@ if (!stub.k) {
     live.k = 1;
     // A reference to the stub kept by page code still works: its pushes are forwarded.
     live.q = stub.q = { push: function (a) { call(tag, a, 1); } };
-    win.rtp = live;
+    win.rtp = win[key] = live;
   }).catch(report); // a failed load, or a failure while replaying: logged, never thrown
 }

@@ -24,6 +24,9 @@ function pick() {
   const page = window.rtp;
   // The script tag: read window.rtp at each call, as it changes from the stub to the tag.
   if (typeof page == 'function' && page.q) return function () { return window.rtp.apply(undefined, arguments); };
+  // A tag started here (by a script tag) although window.rtp was since replaced by other code.
+  const key = Symbol.for('rtp-tag');
+  if (typeof window[key] == 'function') return function () { return window[key].apply(undefined, arguments); };
   return own();
 }
 
@@ -37,6 +40,7 @@ function own() {
   // A script tag's stub, or page code, pushing onto rtp.q: forwarded like a queued call.
   mine.q = { push: (a) => (ready ? call(wasm, a, 1) : hold(a)) };
   if (window.rtp == null) window.rtp = mine;
+  window[Symbol.for('rtp-tag')] = mine; // found by a script tag's loader even if window.rtp is replaced
   init({ module_or_path: new URL('rtp_bg.wasm', import.meta.url) }).then(() => {
     start(wasm, queue);
     ready = true;

@@ -45,3 +45,38 @@ eachBrowser((ctx) => {
     });
   }
 });
+
+eachBrowser((ctx) => {
+  test('window.rtp replaced by another script after load, then the snippet again: one tag, no double delivery, no throw', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('./harness.mjs');
+    const snippet = readFileSync(join(ROOT, 'dist/snippet.min.js'), 'utf8')
+      .replace('"LOADER_URL"', '"/dist/rtp.js?again"').replace('"ENDPOINT_URL"', '"/collect"').replace('"ACCOUNT_ID"', '"demo-account"');
+    const v = await newVisitor(ctx.browser);
+    await v.page.goto(new URL('/test-pages/hostile-globals.html', collector.url).href);
+    await tagLoaded(v.page);
+    const tag = `${ctx.name} replaced`;
+    const first = await v.page.evaluate((tag) => rtp('send', 'event', { value: [tag, 'first'] }), tag);
+    assert.equal(first, 'accepted');
+    // Another script takes window.rtp; later the page (an SPA re-render, a tag manager) runs
+    // the snippet again, and calls rtp at once, before the new loader has run.
+    const queued = await v.page.evaluate((snippet, tag) => {
+      window.rtp = undefined;
+      const s = document.createElement('script');
+      s.textContent = snippet;
+      document.head.append(s);
+      return [typeof rtp('send', 'event', { value: [tag, 'first'] }), typeof rtp('send', 'event', { value: [tag, 'second'] })];
+    }, snippet, tag);
+    assert.deepEqual(queued, ['undefined', 'undefined'], 'queued by the new stub');
+    await tagLoaded(v.page);
+    assert.equal(await v.page.evaluate((tag) => rtp('send', 'event', { value: [tag, 'second'] }), tag), 'duplicate');
+    assert.equal(await flush(v.page), true);
+    const mine = (await allEvents(collector)).filter((e) => e.values && e.values[0] === tag).map((e) => e.values[1]).sort();
+    assert.deepEqual(mine, ['first', 'second'], 'each event once');
+    const wasm = await v.page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('rtp_bg.wasm')).length);
+    assert.equal(wasm, 1, 'one wasm: no second tag');
+    assert.deepEqual(v.errors, []);
+    await v.close();
+  });
+});
