@@ -4,6 +4,7 @@
 // Usage: node profile.mjs   (after `make build` at the root; env CALLS=1000 RUNS=3)
 // The wasm with names: dist/rtp_bg.wasm's build, re-run through wasm-bindgen without
 // --remove-name-section and wasm-opt -Oz -g (names kept; the code is the same optimisation).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -29,7 +30,13 @@ execFileSync(cargoBin('wasm-bindgen'), ['--target', 'no-modules', '--out-dir', t
 execFileSync(bin('wasm-opt'), ['-Oz', '-g', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
   path.join(tmp, 'rtp_bg.wasm'), '-o', path.join(out, 'rtp_bg.wasm')]);
-for (const f of ['rtp.js', 'snippet.min.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(out, f));
+fs.copyFileSync(path.join(ROOT, 'dist', 'snippet.min.js'), path.join(out, 'snippet.min.js'));
+// The loader fetches the wasm with its Subresource Integrity hash: point it at this wasm's.
+const sri = (f) => `sha384-${crypto.createHash('sha384').update(fs.readFileSync(f)).digest('base64')}`;
+const loader = fs.readFileSync(path.join(ROOT, 'dist', 'rtp.js'), 'utf8');
+const pinned = sri(path.join(ROOT, 'dist', 'rtp_bg.wasm'));
+if (!loader.includes(pinned)) throw new Error('profile: dist/rtp.js does not carry the hash of dist/rtp_bg.wasm');
+fs.writeFileSync(path.join(out, 'rtp.js'), loader.replace(pinned, sri(path.join(out, 'rtp_bg.wasm'))));
 setDist(out);
 
 const sink = await startSink();
