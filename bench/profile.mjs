@@ -4,13 +4,13 @@
 // Usage: node profile.mjs   (after `make build` at the root; env CALLS=1000 RUNS=3)
 // The wasm with names: dist/rtp_bg.wasm's build, re-run through wasm-bindgen without
 // --remove-name-section and wasm-opt -Oz -g (names kept; the code is the same optimisation).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSink, setDist } from './sink.mjs';
 import { launchChromium } from './cdp.mjs';
+import { sri } from '../scripts/sri.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '..');
@@ -32,7 +32,6 @@ execFileSync(bin('wasm-opt'), ['-Oz', '-g', '--low-memory-unused', '--zero-fille
   path.join(tmp, 'rtp_bg.wasm'), '-o', path.join(out, 'rtp_bg.wasm')]);
 fs.copyFileSync(path.join(ROOT, 'dist', 'snippet.min.js'), path.join(out, 'snippet.min.js'));
 // The loader fetches the wasm with its Subresource Integrity hash: point it at this wasm's.
-const sri = (f) => `sha384-${crypto.createHash('sha384').update(fs.readFileSync(f)).digest('base64')}`;
 const loader = fs.readFileSync(path.join(ROOT, 'dist', 'rtp.js'), 'utf8');
 const pinned = sri(path.join(ROOT, 'dist', 'rtp_bg.wasm'));
 if (!loader.includes(pinned)) throw new Error('profile: dist/rtp.js does not carry the hash of dist/rtp_bg.wasm');

@@ -21,13 +21,17 @@ const queue = []; // calls made before it was ready, stamped
 
 function pick() {
   if (typeof window == 'undefined' || typeof document == 'undefined') return null;
-  const page = window.rtp;
+  const page = window.rtp, key = Symbol.for('rtp-tag');
   // The script tag: read window.rtp at each call, as it changes from the stub to the tag.
-  if (typeof page == 'function' && page.q) return function () { return window.rtp.apply(undefined, arguments); };
+  if (typeof page == 'function' && page.q) return forward('rtp');
   // A tag started here (by a script tag) although window.rtp was since replaced by other code.
-  const key = Symbol.for('rtp-tag');
-  if (typeof window[key] == 'function') return function () { return window[key].apply(undefined, arguments); };
+  if (typeof window[key] == 'function') return forward(key);
   return own();
+}
+
+// Calls go to whatever function window[name] holds at the time of each call.
+function forward(name) {
+  return function () { return window[name].apply(undefined, arguments); };
 }
 
 // Starts this module's instance: the wasm is fetched beside this file (bundlers copy and

@@ -6,17 +6,14 @@
 //   dist/sri.json        the Subresource Integrity hashes (sha384) of dist/rtp.js and dist/rtp_bg.wasm;
 //                        the loader carries the wasm's, and fetches the wasm with it
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { minify } from 'terser';
-
-// Subresource Integrity: sha384 in the form of the integrity attribute.
-const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+import { sri } from './sri.mjs';
 
 const glue = readFileSync('target/bindgen/rtp.js', 'utf8');
 // js/host.js is an ES module (the npm package imports it); in the script its exports are plain
 // functions of the one scope.
 const host = readFileSync('js/host.js', 'utf8').replace(/^export /gm, '');
-const loader = readFileSync('js/loader.js', 'utf8').replace("'WASM_INTEGRITY'", `'${sri(readFileSync('dist/rtp_bg.wasm'))}'`);
+const loader = readFileSync('js/loader.js', 'utf8').replace("'WASM_INTEGRITY'", `'${sri('dist/rtp_bg.wasm')}'`);
 if (!loader.includes('sha384-')) throw new Error('build.mjs: js/loader.js lost its WASM_INTEGRITY placeholder');
 const snippet = readFileSync('js/snippet.js', 'utf8');
 
@@ -24,6 +21,6 @@ const terse = { ecma: 2017, compress: { passes: 2 }, mangle: true, format: { com
 const tag = await minify(`(function(){${glue}\n${host}\n${loader}})();`, terse);
 writeFileSync('dist/rtp.js', tag.code + '\n');
 // dist/sri.json: the integrity attribute of each script-tag file (README: "Subresource Integrity").
-writeFileSync('dist/sri.json', JSON.stringify({ 'rtp.js': sri(readFileSync('dist/rtp.js')), 'rtp_bg.wasm': sri(readFileSync('dist/rtp_bg.wasm')) }, null, 2) + '\n');
+writeFileSync('dist/sri.json', JSON.stringify({ 'rtp.js': sri('dist/rtp.js'), 'rtp_bg.wasm': sri('dist/rtp_bg.wasm') }, null, 2) + '\n');
 const snip = await minify(snippet, { ...terse, compress: false });
 writeFileSync('dist/snippet.min.js', snip.code);

@@ -260,6 +260,14 @@ impl<J: Store> Outbox<J> {
         }
     }
 
+    /// The drop counts a batch carried were not reported (it was not delivered): the eviction
+    /// count goes back into storage, the rate-limited count back to this page, for a later
+    /// batch to report.
+    fn unreport(&mut self, evicted: u64, limited: u64) {
+        self.add_evicted(evicted);
+        self.limited = self.limited.saturating_add(limited);
+    }
+
     /// Counts a send the rate limit dropped, for the next batch to report.
     pub fn add_limited(&mut self) {
         self.limited = self.limited.saturating_add(1);
@@ -355,8 +363,8 @@ impl<J: Store> Outbox<J> {
         Some(Outgoing { id, body, events: n })
     }
 
-    /// The collector acknowledged batch `id` (or the browser took it as a beacon): its events
-    /// and records are done, the evictions it reported are cleared, and the pause is over.
+    /// The collector acknowledged batch `id`: its events and records are done, the evictions
+    /// it reported are cleared, and the pause is over.
     pub fn delivered(&mut self, id: u32) {
         let Some(flight) = self.land(id) else { return };
         self.forget(&flight.items);
@@ -377,8 +385,7 @@ impl<J: Store> Outbox<J> {
             Next::Drop(reason) => {
                 let Some(flight) = self.land(id) else { return Outcome::Dropped(reason, 0) };
                 self.forget(&flight.items);
-                self.add_evicted(flight.evicted); // not reported: the batch was refused
-                self.limited = self.limited.saturating_add(flight.limited);
+                self.unreport(flight.evicted, flight.limited); // the batch was refused
                 Outcome::Dropped(reason, flight.items.len())
             }
             Next::RetryAt(at) => {
@@ -386,8 +393,7 @@ impl<J: Store> Outbox<J> {
                 self.journal.set(PAUSE_KEY, &self.pause.encode());
                 let Some(flight) = self.land(id) else { return Outcome::Retry { at, too_old: 0 } };
                 let mut too_old = 0;
-                let (left, evicted) = (flight.left, flight.evicted);
-                self.limited = self.limited.saturating_add(flight.limited);
+                let (left, evicted, limited) = (flight.left, flight.evicted, flight.limited);
                 let mut back = Vec::with_capacity(flight.items.len());
                 for mut item in flight.items {
                     if self.backoff.expired(item.created, at) {
@@ -398,27 +404,26 @@ impl<J: Store> Outbox<J> {
                     item.attempts = item.attempts.saturating_add(1);
                     back.push(item);
                 }
-                self.take_back(back, left, evicted);
+                self.take_back(back, left, evicted, limited);
                 Outcome::Retry { at, too_old }
             }
         }
     }
 
-    /// Batch `id` was never sent (the request could not be started, a beacon was refused): its
+    /// Batch `id` was never sent (the request could not be started): its
     /// events go back in front of the queue, and no attempt is counted.
     pub fn unsent(&mut self, id: u32) {
         if let Some(flight) = self.land(id) {
-            self.limited = self.limited.saturating_add(flight.limited);
-            self.take_back(flight.items, flight.left, flight.evicted);
+            self.take_back(flight.items, flight.left, flight.evicted, flight.limited);
         }
     }
 
     /// A batch that was not delivered comes back: its events go back in front of the queue,
-    /// with their records written again, and its eviction count back into storage. If the page
+    /// with their records written again, and its drop counts to be reported again. If the page
     /// was left while it was in flight with its records kept for the next page, only the events
     /// whose record still names this page come back: the others were adopted by another page.
-    fn take_back(&mut self, items: Vec<Item>, left: Left, evicted: u64) {
-        self.add_evicted(evicted);
+    fn take_back(&mut self, items: Vec<Item>, left: Left, evicted: u64, limited: u64) {
+        self.unreport(evicted, limited);
         let mut back = Vec::with_capacity(items.len());
         for mut item in items {
             if left == Left::Kept && !self.owns(&item) {

@@ -2,8 +2,10 @@
 //! `sessionStorage` (falling back to memory when storage is blocked or full); tests and
 //! the fallback use [`MemoryStore`].
 
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::RefCell;
 
 /// A string key-value store that never fails loudly: a read that fails is `None`, a write
 /// that fails is reported as `false` and the caller carries on.
@@ -40,6 +42,27 @@ impl Store for MemoryStore {
     }
     fn keys(&mut self, prefix: &str) -> Vec<String> {
         self.0.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect()
+    }
+}
+
+/// One [`MemoryStore`] seen through several handles, as `localStorage` is by the tabs of a
+/// site: the native tests and the fuzzer play several pages over one journal with it. (Not
+/// used by the browser build, so it costs the wasm nothing.)
+#[derive(Clone, Default, Debug)]
+pub struct SharedStore(pub Rc<RefCell<MemoryStore>>);
+
+impl Store for SharedStore {
+    fn get(&mut self, key: &str) -> Option<String> {
+        self.0.borrow_mut().get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> bool {
+        self.0.borrow_mut().set(key, value)
+    }
+    fn remove(&mut self, key: &str) {
+        self.0.borrow_mut().remove(key)
+    }
+    fn keys(&mut self, prefix: &str) -> Vec<String> {
+        self.0.borrow_mut().keys(prefix)
     }
 }
 

@@ -73,12 +73,11 @@ impl<S: Store, J: Store> Tag<S, J> {
         let Some(key) = self.ledger.check(&values) else {
             return Verdict::Duplicate;
         };
-        if let Some(r) = self.limit(env) {
-            return Verdict::Rejected(r);
+        let verdict = self.enqueue(Kind::Event, Some(&values), origin, env);
+        if verdict == Verdict::Accepted {
+            self.ledger.record(key);
         }
-        self.enqueue(Kind::Event, Some(&values), origin, env);
-        self.ledger.record(key);
-        Verdict::Accepted
+        verdict
     }
 
     /// Writes what the calls since the last time stored only in memory: the ledger entries
@@ -99,11 +98,7 @@ impl<S: Store, J: Store> Tag<S, J> {
             Ok(Some(p)) if !p.is_empty() => origin.url = Some(p),
             Ok(_) => {}
         }
-        if let Some(r) = self.limit(env) {
-            return Verdict::Rejected(r);
-        }
-        self.enqueue(Kind::View, None, origin, env);
-        Verdict::Accepted
+        self.enqueue(Kind::View, None, origin, env)
     }
 
     /// `rtp('setAccount', id)` / `rtp('set', 'account', id)`.
@@ -153,15 +148,6 @@ impl<S: Store, J: Store> Tag<S, J> {
         Verdict::Done
     }
 
-    /// Takes a token of the rate limit for a send; when there is none, counts the drop.
-    fn limit(&mut self, env: &mut impl Env) -> Option<Rejection> {
-        if self.limiter.take(env.now()) {
-            return None;
-        }
-        self.outbox.add_limited();
-        Some(Rejection::RateLimited)
-    }
-
     /// Why nothing may be stored or sent now, if so.
     pub fn refusal(&self) -> Option<Rejection> {
         if self.dnt {
@@ -194,20 +180,25 @@ impl<S: Store, J: Store> Tag<S, J> {
         &self.session
     }
 
-    fn enqueue(&mut self, kind: Kind, values: Option<&crate::values::Values>, origin: Origin, env: &mut impl Env) {
+    /// Queues a send that passed its checks, if the rate limit has a token for it (otherwise
+    /// the drop is counted). The clock is read once: for the limit, the event's time (unless
+    /// the call was replayed with its own) and the moment it was accepted.
+    fn enqueue(&mut self, kind: Kind, values: Option<&crate::values::Values>, origin: Origin, env: &mut impl Env) -> Verdict {
+        let now = env.now();
+        if !self.limiter.take(now) {
+            self.outbox.add_limited();
+            return Verdict::Rejected(Rejection::RateLimited);
+        }
         let id = uuid_v4(env.random16());
-        let time = match origin.time {
-            Some(t) => t,
-            None => env.now(),
-        };
+        let time = origin.time.unwrap_or(now);
         let url = match origin.url {
             Some(u) => u,
             None => env.page_url(),
         };
         let referrer = env.referrer();
         let meta = Meta { id: &id, session: &self.session, account: self.account.as_deref(), time, url: &url, referrer: &referrer };
-        let created = env.now();
-        self.outbox.push(encode_event(kind, values, &meta), created);
+        self.outbox.push(encode_event(kind, values, &meta), now);
+        Verdict::Accepted
     }
 }
 

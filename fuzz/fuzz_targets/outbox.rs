@@ -24,30 +24,12 @@ use rtp_tag::id::uuid_v4;
 use rtp_tag::outbox::{Outbox, Outcome, LOCK_PREFIX, QUEUE_PREFIX};
 use rtp_tag::record::{self, EVICTED_KEY, KEY_PREFIX, PAUSE_KEY};
 use rtp_tag::retry::Answer;
-use rtp_tag::store::{MemoryStore, Store};
+use rtp_tag::store::Store;
 use rtp_tag::values::{validate, Field, RawValues};
-use std::cell::RefCell;
 use std::collections::HashSet;
-use std::rc::Rc;
 
-/// One journal for every page.
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<MemoryStore>>);
-
-impl Store for Shared {
-    fn get(&mut self, key: &str) -> Option<String> {
-        self.0.borrow_mut().get(key)
-    }
-    fn set(&mut self, key: &str, value: &str) -> bool {
-        self.0.borrow_mut().set(key, value)
-    }
-    fn remove(&mut self, key: &str) {
-        self.0.borrow_mut().remove(key)
-    }
-    fn keys(&mut self, prefix: &str) -> Vec<String> {
-        self.0.borrow_mut().keys(prefix)
-    }
-}
+// One journal for every page.
+use rtp_tag::store::SharedStore as Shared;
 
 #[derive(Arbitrary, Debug)]
 enum Reply {

@@ -5,31 +5,13 @@ use super::*;
 use crate::envelope::{encode_event, Kind, Meta};
 use crate::id::uuid_v4;
 use crate::store::MemoryStore;
-use alloc::rc::Rc;
-use core::cell::RefCell;
 
 const NOW: u64 = 1_732_456_789_012;
 const A: &str = "aaaaaaaa";
 const B: &str = "bbbbbbbb";
 
-/// One journal seen by several pages (as localStorage is by the tabs of a site).
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<MemoryStore>>);
-
-impl Store for Shared {
-    fn get(&mut self, key: &str) -> Option<String> {
-        self.0.borrow_mut().get(key)
-    }
-    fn set(&mut self, key: &str, value: &str) -> bool {
-        self.0.borrow_mut().set(key, value)
-    }
-    fn remove(&mut self, key: &str) {
-        self.0.borrow_mut().remove(key)
-    }
-    fn keys(&mut self, prefix: &str) -> Vec<String> {
-        self.0.borrow_mut().keys(prefix)
-    }
-}
+// One journal seen by several pages (as localStorage is by the tabs of a site).
+use crate::store::SharedStore as Shared;
 
 /// A journal that refuses every write (blocked storage, or at quota).
 struct Refusing;
