@@ -26,9 +26,65 @@ export function stamp(a) {
 
 // One call into the wasm. `queued`: a call recorded before the tag was ready, which carries its
 // time (.t) and page URL (.u). Everything is read inside the try: a page may push anything
-// onto rtp.q.
+// onto rtp.q. rtp('send', 'event', customData), the call pages make most, takes one crossing:
+// read() reads customData here, and tag.event() gets the strings and a number saying what was
+// found; it answers with the verdict's index in tag.codes() (a number: no string built per call).
+var codes;
 export function call(tag, a, queued) {
-  try { return tag.rtp(a[0], a[1], a[2], a[3], queued ? a.u : undefined, queued ? a.t : undefined); } catch (e) { report(e); return 'error'; }
+  try {
+    var url = queued ? a.u : undefined, time = queued ? a.t : undefined, r;
+    if (a[0] === 'send' && a[1] === 'event') {
+      r = read(a[2]);
+      codes = codes || tag.codes().split(' ');
+      return codes[tag.event(a[2], r[0], r[1], r[2], r[3], r[4], url, time)];
+    }
+    return tag.rtp(a[0], a[1], a[2], a[3], url, time);
+  } catch (e) { report(e); return 'error'; }
+}
+
+// customData as the wasm's event() takes it: [shape, v0, v1, v2, v3]. The v are the values
+// that are strings, of at most 255 UTF-16 units and well formed (copied into the wasm); shape
+// is their count (0 to 4), plus 2 bits per value at bit 3 + 2i when it is not one of those
+// (1: not a string, 2: too long, 3: a lone surrogate), or 8: no value, 16: reading threw,
+// 24: more than 4 values (none read). src/web/args.rs decodes it; src/values.rs decides.
+// Reads as a page's script would, once each: a getter or Proxy trap runs once, and what it
+// throws is caught here.
+export function read(d) {
+  var r = [8], v = d, n, i, x, w;
+  try {
+    if (typeof d != 'string' && !Array.isArray(d)) {
+      if ((typeof d != 'object' || d === null) && typeof d != 'function') {
+        if (d === undefined || d === null) return r;
+        r[0] = 1 + (1 << 3);
+        return r;
+      }
+      v = d.value;
+    }
+    if (v === undefined || v === null) return r;
+    if (Array.isArray(v)) {
+      n = v.length;
+      if (typeof n != 'number') throw 0;
+      if (n > 4) return [24];
+      n = n >= 1 ? n - n % 1 : 0; // a Proxy's length may be 2.5, or NaN
+    } else {
+      v = [v];
+      n = 1;
+    }
+    r[0] = n;
+    for (i = 0; i < n; i++) {
+      x = v[i];
+      if (typeof x != 'string') w = 1;
+      else if (x.length > 255) w = 2;
+      else {
+        try { w = x.isWellFormed() ? 0 : 3; } catch (e) { w = 0; } // where unsupported: not checked
+      }
+      if (w) r[0] += w << (3 + 2 * i);
+      else r[i + 1] = x;
+    }
+  } catch (e) {
+    return [16];
+  }
+  return r;
 }
 
 // Starts the tag once its wasm is ready: boots it with the Web Locks helpers, claims what pages
@@ -53,13 +109,19 @@ export function start(tag, calls, settings) {
   // requested and the time the snapshot was asked for: one page at a time decides which stored
   // events belong to pages that are gone. Without Web Locks (an insecure context, an old
   // browser, an opaque origin), adopt(null): the tag then takes only stale events.
+  // adopt() returns the calls the snippet of a page left before its tag loaded kept for the
+  // next page: replayed here as this page's own queued calls are.
+  function adopt(live, t) {
+    var kept = tag.adopt(live, t), i;
+    for (i = 0; i < kept.length; i++) call(tag, kept[i], 1);
+  }
   function claim() {
-    function none(e) { if (!e || e.name == 'SecurityError') tag.adopt(null); }
+    function none(e) { if (!e || e.name == 'SecurityError') adopt(null); }
     try {
       locks.request('rtp-claim', function () {
         var t = Date.now();
         return locks.query().then(function (s) {
-          tag.adopt(s.held.concat(s.pending).map(function (l) { return l.name; }).join(' '), t);
+          adopt(s.held.concat(s.pending).map(function (l) { return l.name; }).join(' '), t);
         });
       }).then(null, none);
     } catch (e) { none(); }

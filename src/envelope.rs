@@ -39,7 +39,8 @@ pub struct Meta<'a> {
 
 /// Encodes one event as a JSON object (the batch's `events` items).
 pub fn encode_event(kind: Kind, values: Option<&Values>, m: &Meta) -> String {
-    let mut out = String::with_capacity(160 + m.url.len() + m.referrer.len());
+    let values_len: usize = values.map_or(0, |v| v.as_slice().iter().map(|v| v.len() + 3).sum());
+    let mut out = String::with_capacity(200 + m.url.len() + m.referrer.len() + values_len);
     out.push_str("{\"id\":");
     push_str(&mut out, m.id);
     out.push_str(match kind {
@@ -105,6 +106,9 @@ pub fn encode_batch<'a>(events: impl IntoIterator<Item = &'a str>, sent: u64, ev
 
 /// The longest prefix of `s` of at most `max` UTF-16 code units, cut at a character boundary.
 fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s; // a string has no more UTF-16 units than UTF-8 bytes: nothing to count
+    }
     let mut units = 0;
     for (i, c) in s.char_indices() {
         units += c.len_utf16();

@@ -18,6 +18,9 @@ pub trait Store {
     fn remove(&mut self, key: &str);
     /// The keys that start with `prefix`, in the store's order.
     fn keys(&mut self, prefix: &str) -> Vec<String>;
+    /// How many keys the store holds (all of them, not only the tag's): a count that changed
+    /// means someone else wrote or removed a key.
+    fn count(&mut self) -> usize;
 }
 
 /// A store in memory: the fallback when browser storage is unavailable, and the test double.
@@ -43,6 +46,9 @@ impl Store for MemoryStore {
     fn keys(&mut self, prefix: &str) -> Vec<String> {
         self.0.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect()
     }
+    fn count(&mut self) -> usize {
+        self.0.len()
+    }
 }
 
 /// One [`MemoryStore`] seen through several handles, as `localStorage` is by the tabs of a
@@ -64,6 +70,9 @@ impl Store for SharedStore {
     fn keys(&mut self, prefix: &str) -> Vec<String> {
         self.0.borrow_mut().keys(prefix)
     }
+    fn count(&mut self) -> usize {
+        self.0.borrow_mut().count()
+    }
 }
 
 #[cfg(test)]
@@ -81,6 +90,7 @@ mod tests {
         assert_eq!(m.get("b").as_deref(), Some("2"));
         assert!(m.set("ab", "4"));
         assert_eq!(m.keys("a"), ["a", "ab"]);
+        assert_eq!(m.count(), 3);
         m.remove("a");
         m.remove("nothing");
         assert_eq!(m.get("a"), None);

@@ -83,7 +83,7 @@ impl<S: Store, J: Store> Tag<S, J> {
     /// Writes what the calls since the last time stored only in memory: the ledger entries
     /// and the outbox records (the browser edge runs it at the end of the task).
     pub fn persist(&mut self) {
-        self.ledger.persist();
+        self.ledger.persist(self.outbox.owner());
         self.outbox.persist();
     }
 
@@ -183,6 +183,7 @@ impl<S: Store, J: Store> Tag<S, J> {
     /// Queues a send that passed its checks, if the rate limit has a token for it (otherwise
     /// the drop is counted). The clock is read once: for the limit, the event's time (unless
     /// the call was replayed with its own) and the moment it was accepted.
+    #[inline(never)] // shared by send_event and send_view: one copy in the wasm
     fn enqueue(&mut self, kind: Kind, values: Option<&crate::values::Values>, origin: Origin, env: &mut impl Env) -> Verdict {
         let now = env.now();
         if !self.limiter.take(now) {

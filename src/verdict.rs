@@ -3,6 +3,8 @@
 //! Errors are fieldless enums with `&'static str` texts: no `format!`, no `core::fmt`, so the
 //! rejection path costs no code size (see ../shared/TOOLCHAIN.md).
 
+use alloc::string::String;
+
 /// Why a call was refused. Nothing is sent for a rejected call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rejection {
@@ -110,6 +112,37 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, in the order of [`Verdict::index`].
+    pub const ALL: [Verdict; 20] = [
+        Verdict::Accepted,
+        Verdict::Duplicate,
+        Verdict::Done,
+        Verdict::Ignored,
+        Verdict::Rejected(Rejection::MissingValue),
+        Verdict::Rejected(Rejection::NoValues),
+        Verdict::Rejected(Rejection::NotAString),
+        Verdict::Rejected(Rejection::EmptyValue),
+        Verdict::Rejected(Rejection::ValueTooLong),
+        Verdict::Rejected(Rejection::InvalidText),
+        Verdict::Rejected(Rejection::TooManyValues),
+        Verdict::Rejected(Rejection::UnreadableData),
+        Verdict::Rejected(Rejection::BadAccount),
+        Verdict::Rejected(Rejection::BadEndpoint),
+        Verdict::Rejected(Rejection::InsecureEndpoint),
+        Verdict::Rejected(Rejection::BadPage),
+        Verdict::Rejected(Rejection::NoConsent),
+        Verdict::Rejected(Rejection::DoNotTrack),
+        Verdict::Rejected(Rejection::RateLimited),
+        Verdict::Rejected(Rejection::UnknownSetting),
+    ];
+
+    /// This verdict's position in [`Verdict::ALL`]: what the wasm returns for a send event
+    /// (a number crosses to JavaScript without a string being built), and JavaScript maps it to
+    /// its code with [`codes`].
+    pub fn index(self) -> u32 {
+        Verdict::ALL.iter().position(|v| *v == self).unwrap_or(Verdict::ALL.len()) as u32
+    }
+
     /// `"accepted"`, `"duplicate"`, `"ok"`, `"ignored"`, or the rejection's code.
     pub const fn code(self) -> &'static str {
         match self {
@@ -121,6 +154,21 @@ impl Verdict {
         }
     }
 }
+
+/// The codes of [`Verdict::ALL`], in order, separated by spaces, then `busy` (the index
+/// [`Verdict::ALL`]`.len()`: a call that re-entered the tag while it was busy).
+pub fn codes() -> String {
+    let mut out = String::new();
+    for v in Verdict::ALL {
+        out.push_str(v.code());
+        out.push(' ');
+    }
+    out.push_str(BUSY);
+    out
+}
+
+/// The code of a call refused because it re-entered the tag while it was busy.
+pub const BUSY: &str = "busy";
 
 #[cfg(test)]
 mod tests {
@@ -152,6 +200,21 @@ mod tests {
             for b in &ALL[i + 1..] {
                 assert_ne!(a.code(), b.code());
             }
+        }
+    }
+
+    #[test]
+    fn every_verdict_has_an_index_whose_code_is_its_own() {
+        let codes = codes();
+        let codes: Vec<&str> = codes.split(' ').collect();
+        assert_eq!(codes.len(), Verdict::ALL.len() + 1);
+        assert_eq!(codes.last(), Some(&BUSY));
+        for r in ALL {
+            let v = Verdict::Rejected(r);
+            assert_eq!(codes[v.index() as usize], v.code(), "{v:?}");
+        }
+        for v in [Verdict::Accepted, Verdict::Duplicate, Verdict::Done, Verdict::Ignored] {
+            assert_eq!(codes[v.index() as usize], v.code(), "{v:?}");
         }
     }
 

@@ -27,6 +27,9 @@ impl Store for Refusing {
     fn keys(&mut self, _: &str) -> Vec<String> {
         Vec::new()
     }
+    fn count(&mut self) -> usize {
+        0
+    }
 }
 
 /// An envelope event numbered `n`, about `pad` bytes longer than the bare event.

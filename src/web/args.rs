@@ -1,74 +1,38 @@
 //! Reading the JavaScript arguments of `rtp()` into the core's plain types.
 //!
-//! Every read that could run page code (a getter, a Proxy trap) goes through a `catch`
-//! binding, so an exception becomes a value here instead of unwinding through the wasm.
-//! Strings are measured (and checked for lone surrogates) before they are copied in.
+//! Every read that could run page code (a getter, a Proxy trap) happens in JavaScript before
+//! the call (`customData`, js/host.js) or goes through a `catch` binding, so an exception
+//! becomes a value here instead of unwinding through the wasm. Strings are measured (and
+//! checked for lone surrogates) before they are copied in.
 
-use crate::values::{Field, RawValues, MAX_VALUES, MAX_VALUE_LEN};
-use super::bindings::{is_array, is_well_formed};
+use crate::values::{Field, RawValues, MAX_VALUES};
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
-use js_sys::{JsString, Reflect};
+use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// `customData` (the third argument of `send event`) as the core sees it. Accepts
-/// `{value: string | string[]}`, and a bare string or array.
-pub fn custom_data(data: &JsValue) -> RawValues {
-    if data.is_string() || is_array(data).unwrap_or(false) {
-        return value(data);
+/// `customData` (the third argument of `send event`) as the core sees it, from what
+/// `read()` in js/host.js found: `shape` (see there) and the strings it passed. `customData` is
+/// read in JavaScript, in one pass, so that a call crosses into the wasm once (reading it from
+/// here took a dozen crossings per call); what it means is decided in `crate::values`.
+pub fn custom_data(shape: u32, texts: [Option<String>; MAX_VALUES]) -> RawValues {
+    match shape {
+        8 => return RawValues::Missing,
+        16 => return RawValues::Unreadable,
+        24 => return RawValues::TooMany,
+        _ => {}
     }
-    if data.is_object() || data.is_function() {
-        return match Reflect::get(data, &JsValue::from_str("value")) {
-            Ok(v) => value(&v),
-            Err(_) => RawValues::Unreadable,
-        };
-    }
-    if data.is_undefined() || data.is_null() {
-        RawValues::Missing
-    } else {
-        RawValues::Fields(vec![Field::NotText])
-    }
-}
-
-fn value(v: &JsValue) -> RawValues {
-    if v.is_undefined() || v.is_null() {
-        return RawValues::Missing;
-    }
-    match is_array(v) {
-        Ok(true) => {}
-        Ok(false) => return RawValues::Fields(vec![field(v)]),
-        Err(_) => return RawValues::Unreadable,
-    }
-    let len = match Reflect::get(v, &JsValue::from_str("length")).map(|l| l.as_f64()) {
-        Ok(Some(n)) => n,
-        _ => return RawValues::Unreadable,
-    };
-    if len > MAX_VALUES as f64 {
-        return RawValues::TooMany;
-    }
-    let mut fields = Vec::with_capacity(len as usize);
-    for i in 0..len as u32 {
-        match Reflect::get_u32(v, i) {
-            Ok(x) => fields.push(field(&x)),
-            Err(_) => return RawValues::Unreadable,
-        }
+    let n = (shape & 7) as usize;
+    let mut fields = Vec::with_capacity(n);
+    for (i, text) in texts.into_iter().enumerate().take(n) {
+        fields.push(match (shape >> (3 + 2 * i)) & 3 {
+            0 => text.map_or(Field::NotText, Field::Text),
+            1 => Field::NotText,
+            2 => Field::TooLong,
+            _ => Field::BrokenText,
+        });
     }
     RawValues::Fields(fields)
-}
-
-fn field(x: &JsValue) -> Field {
-    if !x.is_string() {
-        return Field::NotText;
-    }
-    let s: &JsString = x.unchecked_ref();
-    if s.length() as usize > MAX_VALUE_LEN {
-        Field::TooLong
-    } else if !is_well_formed(s) {
-        Field::BrokenText
-    } else {
-        Field::Text(s.into())
-    }
 }
 
 /// The longest URL argument read (a page URL, a view override, the endpoint), in UTF-16

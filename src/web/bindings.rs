@@ -5,16 +5,12 @@
 //! from such a replacement must become a value here, never unwind through the wasm.
 
 use alloc::string::String;
-use js_sys::{Function, JsString};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Array.isArray(v)`; it throws on a revoked Proxy.
-    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
-    pub fn is_array(v: &JsValue) -> Result<bool, JsValue>;
-
     #[wasm_bindgen(js_namespace = Date, js_name = now, catch)]
     fn date_now() -> Result<f64, JsValue>;
 
@@ -77,9 +73,6 @@ extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 
-    type Text;
-    #[wasm_bindgen(method, js_name = isWellFormed, catch)]
-    fn is_well_formed_(this: &Text) -> Result<bool, JsValue>;
 
     /// Anything with a `then` method (a promise, or what a page's `fetch` wrapper returned).
     type Thenable;
@@ -132,12 +125,6 @@ pub fn answer(response: &JsValue) -> (u16, Option<String>) {
 /// `Date.now()`, or `None` when the page's replacement threw or returned a non-number.
 pub fn now() -> Option<f64> {
     date_now().ok().filter(|t| t.is_finite())
-}
-
-/// Whether `s` has no lone surrogate (`String.prototype.isWellFormed`, ES2024); `true` where
-/// it is not supported (the value is then sent with U+FFFD in place of a lone surrogate).
-pub fn is_well_formed(s: &JsString) -> bool {
-    s.unchecked_ref::<Text>().is_well_formed_().unwrap_or(true)
 }
 
 /// `p.then(ok)`; `Err` when `p` is not a thenable or `then` threw.

@@ -61,6 +61,10 @@ impl Store for Journal {
     fn keys(&mut self, prefix: &str) -> Vec<String> {
         keys(self.storage.as_ref(), prefix)
     }
+
+    fn count(&mut self) -> usize {
+        self.storage.as_ref().and_then(|s| s.length().ok()).unwrap_or(0) as usize
+    }
 }
 
 /// The keys of `storage` that start with `prefix` (none when it is absent or throws).

@@ -186,19 +186,21 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
     }
 }
 
-/// `rtp(action, method, data, extra)`. `url` and `time` are the page URL and time of a call
-/// that the snippet queued before the tag loaded (`undefined` for a live call).
-/// Returns the verdict's code (a string), or a Promise for `flush`.
+/// `rtp(action, method, data, extra)`, for every command but `send event` (see [`event`]).
+/// `url` and `time` are the page URL and time of a call that the snippet queued before the tag
+/// loaded (`undefined` for a live call). Returns the verdict's code (a string), or a Promise
+/// for `flush`.
 #[wasm_bindgen]
 pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url: JsValue, time: JsValue) -> JsValue {
     start(None, None);
     let command = parse(args::short_string(&action, 16).as_deref(), args::short_string(&method, 16).as_deref());
-    let origin = Origin { time: args::time(&time), url: args::short_string(&url, args::MAX_URL) };
+    let origin = origin(&url, &time);
     // Read page values before borrowing the state: a getter may run page code.
     let verdict = match command {
         Command::SendEvent => {
-            let raw = args::custom_data(&data);
-            with_edge(|e| e.tag.send_event(raw, origin, &mut e.env))
+            // js/host.js reads customData and hands it to `event`: this entry never reads it.
+            console::debug("rtp: send event goes through event() (js/host.js); ignored");
+            Some(Verdict::Ignored)
         }
         Command::SendView => {
             let page = if data.is_undefined() || data.is_null() { Ok(None) } else { args::short_string(&data, args::MAX_URL).map(Some).ok_or(()) };
@@ -218,10 +220,49 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
             Some(Verdict::Ignored)
         }
     };
-    let Some(verdict) = verdict else {
-        // Only when page code re-enters rtp() while the tag is busy: refused, quietly.
-        return JsValue::from_str("busy");
-    };
+    match verdict {
+        Some(v) => {
+            answer(v, &data);
+            JsValue::from_str(v.code())
+        }
+        None => JsValue::from_str(crate::verdict::BUSY),
+    }
+}
+
+/// `rtp('send', 'event', customData)`, the call pages make most, in one crossing: js/host.js
+/// reads `customData` (`read()`) and passes `shape` and up to four strings (see
+/// [`args::custom_data`]); `data` itself is only shown on the console. `url` and `time` as for
+/// [`rtp`]. Returns the verdict's index in [`codes`].
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn event(data: JsValue, shape: u32, a: Option<String>, b: Option<String>, c: Option<String>, d: Option<String>, url: JsValue, time: JsValue) -> u32 {
+    start(None, None);
+    let raw = args::custom_data(shape, [a, b, c, d]);
+    let origin = origin(&url, &time);
+    match with_edge(|e| e.tag.send_event(raw, origin, &mut e.env)) {
+        Some(v) => {
+            answer(v, &data);
+            v.index()
+        }
+        None => Verdict::ALL.len() as u32, // busy
+    }
+}
+
+/// The verdict codes, in the order of [`event`]'s answers, separated by spaces.
+#[wasm_bindgen]
+pub fn codes() -> String {
+    crate::verdict::codes()
+}
+
+/// When and where a call was made: `url` and `time` of a replayed call, or the present.
+fn origin(url: &JsValue, time: &JsValue) -> Origin {
+    Origin { time: args::time(time), url: args::short_string(url, args::MAX_URL) }
+}
+
+/// What follows a verdict: for an accepted event, the page's lock and the pump; otherwise the
+/// console message (`data` shown with it). Never for a call refused as busy (only when page code
+/// re-enters rtp() while the tag is busy: refused, quietly).
+fn answer(verdict: Verdict, data: &JsValue) {
     match verdict {
         Verdict::Accepted => {
             // The page's Web Lock is requested before the event's record is written (at the end
@@ -230,7 +271,7 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
             // granted (measured: about 50 B of JS heap per call over 100,000 calls).
             set_lock(true);
             if with_edge(|e| e.tag.debug()) == Some(true) {
-                console::debug_with("rtp: accepted", &data);
+                console::debug_with("rtp: accepted", data);
             }
             schedule_pump();
             // The ledger entry and the record are written by that pump, at the end of this
@@ -241,17 +282,16 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
                 }
             });
         }
-        Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", &data),
+        Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", data),
         Verdict::Rejected(r) if r.quiet() => console::debug(r.message()),
         Verdict::Rejected(r @ Rejection::RateLimited) => {
             if with_edge(|e| !core::mem::replace(&mut e.warned_limit, true)) == Some(true) {
-                console::warn(r.message(), &data);
+                console::warn(r.message(), data);
             }
         }
-        Verdict::Rejected(r) => console::warn(r.message(), &data),
+        Verdict::Rejected(r) => console::warn(r.message(), data),
         Verdict::Done | Verdict::Ignored => {}
     }
-    JsValue::from_str(verdict.code())
 }
 
 fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
@@ -274,7 +314,7 @@ fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
 /// Runs [`pump`] once at the end of the current task (a microtask): calls made in the same
 /// task share one request, and a lone call leaves at once.
 fn schedule_pump() {
-    if schedule_pump_after(Ok(Promise::resolve(&JsValue::UNDEFINED).into())) {
+    if with_edge(|e| e.scheduled) == Some(false) && schedule_pump_after(Ok(Promise::resolve(&JsValue::UNDEFINED).into())) {
         with_edge(|e| e.soon = true);
     }
 }
@@ -385,12 +425,14 @@ fn claim() {
 /// Called by the loader's `claim()` under the Web Lock `rtp-claim`, with the names of the
 /// locks held or requested, separated by spaces (`null` without Web Locks), and the time the
 /// lock snapshot was asked for. Adopts the events
-/// of pages that are gone and replays the calls the snippet kept when a page was left before
-/// the tag loaded.
+/// of pages that are gone, and returns the calls the snippet kept when a page was left before
+/// the tag loaded, for js/host.js to replay (with `call`, as the calls of this page's own
+/// snippet: each with its time and URL).
 #[wasm_bindgen]
-pub fn adopt(live: JsValue, since: JsValue) {
+pub fn adopt(live: JsValue, since: JsValue) -> Array {
+    let calls = Array::new();
     if with_edge(|e| e.tag.refusal().is_none()) != Some(true) {
-        return; // consent denied, or Do Not Track honoured: take nothing over
+        return calls; // consent denied, or Do Not Track honoured: take nothing over
     }
     let live = live.as_string();
     set_lock(true); // before rewriting any record as this page's
@@ -399,7 +441,7 @@ pub fn adopt(live: JsValue, since: JsValue) {
         let now = e.env.now();
         (e.tag.outbox.adopt(live.as_deref(), since.unwrap_or(now), now), now)
     }) else {
-        return;
+        return calls;
     };
     if found.recent {
         set_timer(crate::outbox::RECENT_MS * 2); // claim again, once those records are not recent
@@ -416,20 +458,22 @@ pub fn adopt(live: JsValue, since: JsValue) {
         console::debug_with("rtp: sending events that an earlier page left unsent:", &JsValue::from(found.adopted as u32));
     }
     for q in &found.queues {
-        replay(q, now);
+        replay(q, now, &calls);
     }
     schedule_pump();
+    calls
 }
 
-/// Replays one queue the snippet kept (`JSON.stringify` of its `arguments` objects, each with
-/// its time `t` and page URL `u`), oldest first; calls older than the age cap are dropped.
-fn replay(queue: &str, now: u64) {
-    let Ok(calls) = bindings::json_parse(queue) else {
+/// Adds to `calls` the calls of one queue the snippet kept (`JSON.stringify` of its `arguments`
+/// objects, each with its time `t` and page URL `u`) that are to be replayed, oldest first:
+/// sends only, and not older than the age cap.
+fn replay(queue: &str, now: u64, calls: &Array) {
+    let Ok(kept) = bindings::json_parse(queue) else {
         console::warn("rtp: discarded calls kept from an earlier page: not readable", &JsValue::UNDEFINED);
         return;
     };
-    let Ok(calls) = calls.dyn_into::<Array>() else { return };
-    for call in calls.iter() {
+    let Ok(kept) = kept.dyn_into::<Array>() else { return };
+    for call in kept.iter() {
         let get = |k: &str| Reflect::get(&call, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let t = get("t");
         if args::time(&t).is_none_or(|t| now.saturating_sub(t) > MAX_AGE_MS) {
@@ -438,7 +482,7 @@ fn replay(queue: &str, now: u64) {
         }
         // Only sends: a `set` of an earlier page must not change this page's endpoint or account.
         if args::short_string(&get("0"), 16).as_deref() == Some("send") {
-            rtp(get("0"), get("1"), get("2"), get("3"), get("u"), t);
+            calls.push(&call);
         }
     }
 }

@@ -76,4 +76,15 @@ impl Store for SessionStore {
         }
         keys
     }
+
+    /// `sessionStorage.length` (one read, no copy) plus what memory holds.
+    fn count(&mut self) -> usize {
+        let stored = self.storage.as_ref().map(|s| s.length());
+        if let Some(Err(_)) = stored {
+            console::debug(FALLBACK);
+            self.storage = None;
+            self.writable = false;
+        }
+        stored.and_then(|r| r.ok()).unwrap_or(0) as usize + self.memory.count()
+    }
 }

@@ -1,10 +1,19 @@
-//! `rtp_tag::web::args`: real JavaScript values read into the core's plain types.
+//! Real JavaScript values read into the core's plain types: `customData` by js/host.js's
+//! `read()` and `rtp_tag::web::args::custom_data`, the other arguments by `rtp_tag::web::args`.
 
 use crate::support::*;
 use rtp_tag::values::{Field, RawValues, MAX_VALUE_LEN};
-use rtp_tag::web::args::{callback, custom_data, time};
+use rtp_tag::web::args::{callback, time};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
+
+/// `customData` as the wasm's `event` gets it: read by js/host.js, decoded by the edge.
+fn custom_data(d: &JsValue) -> RawValues {
+    let r = read(d);
+    let shape = r.get(0).as_f64().expect("a shape") as u32;
+    let texts = [1, 2, 3, 4].map(|i| r.get(i).as_string());
+    rtp_tag::web::args::custom_data(shape, texts)
+}
 
 fn texts(xs: &[&str]) -> RawValues {
     RawValues::Fields(xs.iter().map(|x| Field::Text((*x).into())).collect())

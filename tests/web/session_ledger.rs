@@ -7,27 +7,28 @@ use rtp_tag::web::boot;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The ledger key the tag should write for one value (fingerprint from the core, which native
-/// tests cover; here we check that the edge really stores it).
-fn ledger_key(value: &str) -> String {
+/// The fingerprint the ledger writes for one value, in hex (from the core, which native tests
+/// cover; here we check that the edge really stores it).
+fn fingerprint(value: &str) -> String {
     let values = validate(RawValues::Fields(vec![Field::Text(value.into())])).unwrap();
-    format!("{EVENT_KEY_PREFIX}{:016x}", values.fingerprint())
+    format!("{:016x}", values.fingerprint())
 }
 
 #[wasm_bindgen_test]
-async fn an_accepted_event_writes_one_ledger_key_to_session_storage_at_the_end_of_the_task() {
-    let v = unique("ledger");
+async fn a_task_s_accepted_events_write_one_ledger_entry_to_session_storage_at_its_end() {
+    let (v, w) = (unique("ledger"), unique("ledger two"));
     next_task().await; // what earlier tests of this page accepted is written first
     let before = storage_keys();
-    assert!(!before.contains(&ledger_key(&v)));
     assert_eq!(send_event(&plain(&s(&v))), "accepted");
-    assert!(!storage_keys().contains(&ledger_key(&v)), "not written by the call");
+    assert_eq!(send_event(&plain(&s(&w))), "accepted");
+    assert_eq!(storage_keys(), before, "not written by the calls");
     assert_eq!(send_event(&plain(&s(&v))), "duplicate", "a repeat in the same task");
     next_task().await;
     let new: Vec<String> = storage_keys().into_iter().filter(|k| !before.contains(k)).collect();
-    assert_eq!(new, [ledger_key(&v)], "new keys: {new:?}");
-    assert!(new[0].starts_with("rtp:e:"));
-    assert_eq!(session_storage().get_item(&new[0]).unwrap().as_deref(), Some("1"));
+    assert_eq!(new.len(), 1, "one entry for the task: {new:?}");
+    assert!(new[0].starts_with(EVENT_KEY_PREFIX), "{new:?}");
+    let value = session_storage().get_item(&new[0]).unwrap().unwrap_or_default();
+    assert_eq!(value, fingerprint(&v) + &fingerprint(&w));
 }
 
 #[wasm_bindgen_test]
@@ -49,11 +50,12 @@ async fn duplicate_rejected_and_view_calls_write_nothing_to_session_storage() {
 }
 
 #[wasm_bindgen_test]
-fn an_event_key_the_page_already_holds_makes_the_event_a_duplicate() {
-    // The ledger is read from storage on each call, so it is shared with the page's other tags
-    // loaded earlier in the same tab session (e.g. before a reload).
-    let v = unique("seen before reload");
-    session_storage().set_item(&ledger_key(&v), "1").unwrap();
+fn an_entry_written_by_another_document_makes_the_event_a_duplicate() {
+    // The ledger reads storage again whenever its key count changed, so it is shared with the
+    // tab's other documents (a same-origin frame's tag, the previous page of the tab).
+    let (v, w) = (unique("seen in a frame"), unique("not seen"));
+    assert_eq!(send_event(&plain(&s(&w))), "accepted"); // the ledger has read storage
+    session_storage().set_item(&format!("{EVENT_KEY_PREFIX}frame.0"), &fingerprint(&v)).unwrap();
     assert_eq!(send_event(&plain(&s(&v))), "duplicate");
 }
 

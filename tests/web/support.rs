@@ -3,8 +3,8 @@
 //! The JavaScript fixtures are an inline module (no `eval`, no `new Function`): each builds one
 //! kind of hostile or unusual value a page can pass to `rtp()`.
 
-use js_sys::{Array, Function, Promise, Reflect};
-use rtp_tag::web::rtp;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use rtp_tag::web::{codes, event, rtp};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -43,6 +43,17 @@ export function noop() { return function () {}; }
 export function thrower() { return function () { throw new Error('blocked by the test'); }; }
 export function null_prototype_with_value(v) { const o = Object.create(null); o.value = v; return o; }
 export function array_like(v) { return { length: 1, 0: v }; }
+
+// window.rtp as the loader makes it, over js/host.js's call(): `u` and `t`, when given, make it
+// a call queued before the tag loaded, replayed with that URL and time.
+export function page_rtp(call, tag) {
+  return function (a, m, d, x, u, t) {
+    const q = [a, m, d, x];
+    q.u = u;
+    q.t = t;
+    return call(tag, q, arguments.length > 4 ? 1 : undefined);
+  };
+}
 
 // Calls f with args the way a page would, and reports a throw as data.
 export function call_catching(f, args) {
@@ -130,6 +141,39 @@ extern "C" {
     pub fn reentrant_data(rtp: &JsValue, inner: &str, outer: &str) -> JsValue;
     /// Makes `window.sessionStorage` throw; returns the undo function.
     pub fn block_session_storage() -> Function;
+    /// `window.rtp` over `call` and `tag` (see the fixture).
+    fn page_rtp(call: &Function, tag: &JsValue) -> Function;
+}
+
+/// js/host.js, the JavaScript around the wasm that the loader and the npm package share: the
+/// tests call the tag through it, as pages do.
+#[wasm_bindgen(module = "/js/host.js")]
+extern "C" {
+    /// `call(tag, args, queued)`.
+    #[wasm_bindgen(thread_local_v2, js_name = call)]
+    static CALL: Function;
+    /// `read(customData)`: `[shape, v0, v1, v2, v3]`.
+    pub fn read(data: &JsValue) -> Array;
+}
+
+type EventFn = dyn Fn(JsValue, u32, Option<String>, Option<String>, Option<String>, Option<String>, JsValue, JsValue) -> u32;
+
+thread_local! {
+    /// The wasm's exports as js/host.js sees them (`tag.rtp`, `tag.event`, `tag.codes`), made
+    /// once; their closures live as long as the page.
+    static TAG: JsValue = {
+        let tag = Object::new();
+        let rtp = Closure::<dyn Fn(JsValue, JsValue, JsValue, JsValue, JsValue, JsValue) -> JsValue>::new(rtp);
+        let event = Closure::<EventFn>::new(event);
+        let codes = Closure::<dyn Fn() -> String>::new(codes);
+        for (name, f) in [("rtp", rtp.as_ref()), ("event", event.as_ref()), ("codes", codes.as_ref())] {
+            Reflect::set(&tag, &s(name), f).unwrap();
+        }
+        rtp.forget();
+        event.forget();
+        codes.forget();
+        tag.into()
+    };
 }
 
 /// A value no earlier call in this page (or an earlier run) can have sent.
@@ -148,9 +192,9 @@ pub fn undef() -> JsValue {
     JsValue::UNDEFINED
 }
 
-/// `rtp(action, method, data)` called from Rust, as a string (the verdict code).
+/// `rtp(action, method, data)` called as a page calls it, as a string (the verdict code).
 pub fn rtp3(action: &str, method: &str, data: &JsValue) -> String {
-    code(&rtp(s(action), s(method), data.clone(), undef(), undef(), undef()))
+    code(&rtp_from_js(&rtp_as_js(), &[s(action), s(method), data.clone()]).expect("rtp() never throws"))
 }
 
 /// `rtp('send', 'event', data)`.
@@ -163,13 +207,13 @@ pub fn code(v: &JsValue) -> String {
     v.as_string().unwrap_or_else(|| format!("<not a string: {v:?}>"))
 }
 
-/// `rtp` as a JavaScript function, the way the loader exposes it to the page.
-pub type RtpFn = Closure<dyn Fn(JsValue, JsValue, JsValue, JsValue, JsValue, JsValue) -> JsValue>;
+/// `window.rtp` as the loader makes it (js/host.js's `call` over the wasm's exports). Called with
+/// more than four arguments, the fifth and sixth are the URL and time of a queued call.
+pub type RtpFn = Function;
 
-/// Makes [`RtpFn`]; keep it alive while JavaScript may call it. `Fn`, not `FnMut`: wasm-bindgen
-/// refuses to re-enter an `FnMut` closure, and a getter may call `rtp` during `rtp`.
+/// Makes [`RtpFn`].
 pub fn rtp_as_js() -> RtpFn {
-    Closure::new(rtp)
+    CALL.with(|call| TAG.with(|tag| page_rtp(call, tag)))
 }
 
 /// Calls `rtp(...args)` from JavaScript: `Ok(returned)` or `Err(thrown)`. A panic in the wasm
