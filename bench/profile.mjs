@@ -27,7 +27,7 @@ fs.rmSync(tmp, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 execFileSync(cargoBin('wasm-bindgen'), ['--target', 'no-modules', '--out-dir', tmp, '--out-name', 'rtp', '--no-typescript',
   path.join(ROOT, 'target/wasm32-unknown-unknown/release/rtp_tag.wasm')]);
-execFileSync(bin('wasm-opt'), ['-Oz', '-g', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+execFileSync(bin('wasm-opt'), ['-ocimfs=30', '--flatten', '--rereloop', '-Oz', '--converge', '--inlining-optimizing', '-Oz', '--converge', '-g', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
   path.join(tmp, 'rtp_bg.wasm'), '-o', path.join(out, 'rtp_bg.wasm')]);
 fs.copyFileSync(path.join(ROOT, 'dist', 'snippet.min.js'), path.join(out, 'snippet.min.js'));

@@ -9,7 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { minify } from 'terser';
 import { sri } from './sri.mjs';
 
-const glue = readFileSync('target/bindgen/rtp.js', 'utf8');
+// The loader calls the glue's async init only: its `initSync` (and the code only it uses) is
+// dropped, by exporting it nowhere, so that terser removes it.
+const INIT_EXPORTS = 'Object.assign(__wbg_init, { initSync }, exports)';
+const rawGlue = readFileSync('target/bindgen/rtp.js', 'utf8');
+if (!rawGlue.includes(INIT_EXPORTS)) throw new Error('build.mjs: the wasm-bindgen glue no longer ends with ' + INIT_EXPORTS);
+const glue = rawGlue.replace(INIT_EXPORTS, 'Object.assign(__wbg_init, exports)');
 // js/host.js is an ES module (the npm package imports it); in the script its exports are plain
 // functions of the one scope.
 const host = readFileSync('js/host.js', 'utf8').replace(/^export /gm, '');

@@ -20,7 +20,11 @@ wasm-bindgen --target no-modules --out-dir target/bindgen --out-name rtp --no-ty
 # --low-memory-unused: Rust puts the stack at the bottom of memory, so the first 1 KiB is only
 #   reached by a 1 MiB-deep stack; --zero-filled-memory: the memory is the module's own, fresh.
 # Not --traps-never-happen: a panic is a trap, and must stay one.
-wasm-opt -Oz --converge --low-memory-unused --zero-filled-memory --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+# --flatten --rereloop, then a second inlining round, and one-caller inlining capped at 30
+# (-ocimfs, by default unlimited): more bytes raw but fewer gzipped and brotli'd (measured:
+# about -430 B gzip against `-Oz --converge` alone; the cap alone or the rereloop alone gain
+# about half of it). The passes preserve semantics; only the size and the code's shape change.
+wasm-opt -ocimfs=30 --flatten --rereloop -Oz --converge --inlining-optimizing -Oz --converge --low-memory-unused --zero-filled-memory --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   target/bindgen/rtp_bg.wasm -o dist/rtp_bg.wasm
 node scripts/build.mjs

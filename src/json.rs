@@ -34,20 +34,19 @@ pub fn push_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends `n` in decimal.
-pub fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
+/// Appends `n` in decimal. Digits from the largest power of ten down: no buffer, so no
+/// bounds check (and no panic path) in the wasm.
+pub fn push_u64(out: &mut String, n: u64) {
+    let mut div = 1;
+    while n / div >= 10 {
+        div *= 10;
+    }
     loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+        out.push((b'0' + (n / div % 10) as u8) as char);
+        if div == 1 {
             break;
         }
-    }
-    for &d in &buf[i..] {
-        out.push(d as char);
+        div /= 10;
     }
 }
 

@@ -8,6 +8,7 @@ use alloc::string::String;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::Storage;
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,12 +54,28 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = globalPrivacyControl, catch)]
     fn global_privacy_control(this: &Navigator) -> Result<JsValue, JsValue>;
 
-    /// `document.hidden`.
+    /// `window`, bound directly: `web_sys::window()` goes through `js_sys::global()`, whose
+    /// four probes (`globalThis`, `self`, `window`, `global`) and `instanceof Window` check
+    /// cost wasm and glue; the tag only ever runs in a window (the loader and the npm entry
+    /// check).
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Win;
+    type Win;
+    /// `window.localStorage`: it throws a SecurityError when storage is blocked.
+    #[wasm_bindgen(method, getter, js_name = localStorage, catch)]
+    fn local_storage(this: &Win) -> Result<Option<Storage>, JsValue>;
+    /// `window.sessionStorage`: as `localStorage`.
+    #[wasm_bindgen(method, getter, js_name = sessionStorage, catch)]
+    fn session_storage(this: &Win) -> Result<Option<Storage>, JsValue>;
+
+    /// `document.hidden`, `document.referrer`.
     #[wasm_bindgen(thread_local_v2, js_name = document)]
     static DOCUMENT: Doc;
     type Doc;
     #[wasm_bindgen(method, getter, catch)]
     fn hidden(this: &Doc) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn referrer(this: &Doc) -> String;
 
     /// An answer to a fetch: a Response, unless a page's wrapper handed back something else.
     type Answered;
@@ -77,9 +94,7 @@ extern "C" {
     /// Anything with a `then` method (a promise, or what a page's `fetch` wrapper returned).
     type Thenable;
     #[wasm_bindgen(method, js_name = then, catch)]
-    fn then1(this: &Thenable, ok: &Function) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, js_name = then, catch)]
-    fn then2(this: &Thenable, ok: &Function, err: &Function) -> Result<JsValue, JsValue>;
+    fn then2(this: &Thenable, ok: &Function, err: &JsValue) -> Result<JsValue, JsValue>;
 
     /// `new Promise(executor)`.
     #[wasm_bindgen(js_name = Promise)]
@@ -109,6 +124,21 @@ pub fn privacy_signal() -> bool {
     })
 }
 
+/// `window.localStorage`, or `None` when it is absent or blocked.
+pub fn local_storage() -> Option<Storage> {
+    WINDOW.with(|w| w.local_storage()).ok().flatten()
+}
+
+/// `window.sessionStorage`, or `None` when it is absent or blocked.
+pub fn session_storage() -> Option<Storage> {
+    WINDOW.with(|w| w.session_storage()).ok().flatten()
+}
+
+/// `document.referrer`.
+pub fn referrer() -> String {
+    DOCUMENT.with(|d| d.referrer())
+}
+
 /// Whether the page is hidden (`document.hidden`); `true` if it cannot be read.
 pub fn hidden() -> bool {
     DOCUMENT.with(|d| d.hidden()).map_or(true, |h| h.is_truthy())
@@ -129,7 +159,8 @@ pub fn now() -> Option<f64> {
 
 /// `p.then(ok)`; `Err` when `p` is not a thenable or `then` threw.
 pub fn then(p: &JsValue, ok: &Function) -> Result<(), JsValue> {
-    p.unchecked_ref::<Thenable>().then1(ok).map(drop)
+    // `then(ok, undefined)` is `then(ok)`; one import serves both.
+    p.unchecked_ref::<Thenable>().then2(ok, &JsValue::UNDEFINED).map(drop)
 }
 
 /// `p.then(ok, err)`; `Err` when `p` is not a thenable or `then` threw.

@@ -21,7 +21,7 @@ pub struct BrowserEnv {
 impl BrowserEnv {
     /// Reads what does not change during the page's life (the referrer).
     pub fn new() -> Self {
-        let referrer = web_sys::window().and_then(|w| w.document()).map(|d| d.referrer()).unwrap_or_default();
+        let referrer = bindings::referrer();
         BrowserEnv { referrer, pool: [0; POOL], used: POOL, last_now: 0, fallback: 0 }
     }
 }

@@ -24,7 +24,7 @@ pub struct Journal {
 impl Journal {
     /// Opens `window.localStorage`.
     pub fn open() -> Self {
-        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        let storage = super::bindings::local_storage();
         let mut j = Journal { warned: false, storage };
         if j.storage.is_none() {
             j.warn();

@@ -13,7 +13,7 @@
 //! back-forward cache.
 
 use js_sys::{Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// What happened to the page.
 pub enum Moment {
@@ -37,7 +37,9 @@ pub fn listen(hook: &Function) {
 
 /// Reads an event passed to the hook. `None` for a `pageshow` of a page's first load.
 pub fn moment(event: &JsValue) -> Option<Moment> {
-    let kind = event.dyn_ref::<web_sys::Event>()?.type_();
+    // Read with Reflect, not web-sys's `Event` (`instanceof` and a getter: two more imports);
+    // the hook is only ever called with the events it listens to.
+    let kind = Reflect::get(event, &"type".into()).ok()?.as_string()?;
     match kind.as_str() {
         "pagehide" => Some(Moment::Left),
         "online" => Some(Moment::Online),

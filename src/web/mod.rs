@@ -418,7 +418,7 @@ fn release_if_settled() {
 /// Runs the loader's `claim()`, which calls [`adopt`] under the Web Lock `rtp-claim`.
 fn claim() {
     if let Some(Some(f)) = with_edge(|e| e.claim.clone()) {
-        let _ = f.call0(&JsValue::NULL);
+        let _ = f.call1(&JsValue::NULL, &JsValue::UNDEFINED); // call1: the import set_lock uses
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SessionStore {
 impl SessionStore {
     /// Opens `window.sessionStorage`, or memory only when it is unavailable.
     pub fn open() -> Self {
-        let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+        let storage = super::bindings::session_storage();
         if storage.is_none() {
             console::debug(FALLBACK);
         }
