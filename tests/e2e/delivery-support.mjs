@@ -30,9 +30,18 @@ export function send(page, vals) {
   return page.evaluate((vals) => vals.map((v) => window.rtp('send', 'event', { value: v })), vals);
 }
 
-/** The events the tag holds in its outbox in localStorage: keys `rtp:o:<event id>`. */
+/**
+ * The events the tag holds in its outbox in localStorage, as `rtp:o:<event id>` each. Records
+ * are stored in groups (src/record.rs): a key `rtp:o:<id of the first>` holds one record per
+ * line, `1|created|attempts|owner|{"id":"<event id>",…`.
+ */
 export function outboxKeys(page) {
-  return page.evaluate(() => Object.keys(localStorage).filter((k) => /^rtp:o:[0-9a-f]{8}-[0-9a-f-]{27}$/.test(k)));
+  return page.evaluate(() => Object.keys(localStorage)
+    .filter((k) => /^rtp:o:[0-9a-f]{8}-[0-9a-f-]{27}$/.test(k))
+    .flatMap((k) => (localStorage.getItem(k) || '').split('\n').map((line) => {
+      const id = /^1\|\d+\|\d+\|[0-9a-f]+\|\{"id":"([0-9a-f-]{36})"/.exec(line);
+      return id ? 'rtp:o:' + id[1] : 'rtp:o:<not a record: ' + line.slice(0, 40) + '>';
+    })));
 }
 
 /** The event ids in the outbox (see `outboxKeys`). */
