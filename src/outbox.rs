@@ -461,17 +461,22 @@ impl<J: Store> Outbox<J> {
                 self.bytes = self.bytes.saturating_sub(item.cost());
                 continue;
             }
+            if left == Left::Handed {
+                // Its record was removed when it was handed to the browser: it is stored again
+                // in a group of its own (its old group's key may be another's by now).
+                item.group = None;
+            }
             if item.group.is_none() {
-                // Never stored: the next persist tries again.
+                // Not stored: written again below.
                 item.written = false;
                 self.unwritten = true;
             }
             back.push(item);
         }
-        // Their groups are rewritten: attempts changed, or the records were handed over.
+        // Their groups are rewritten: attempts changed.
         self.mark(&back);
         self.requeue(back);
-        self.sync_dirty();
+        self.persist();
     }
 
     /// Whether the journal's record of `item` names this page.
@@ -532,6 +537,7 @@ impl<J: Store> Outbox<J> {
             self.journal.remove(EVICTED_KEY);
         }
         let mut adopted = Vec::new();
+        let mut taken = Vec::new();
         let mut others = (0, 0);
         for key in self.journal.keys(KEY_PREFIX) {
             if key == EVICTED_KEY || key == PAUSE_KEY {
@@ -559,10 +565,12 @@ impl<J: Store> Outbox<J> {
                 a.recent = true;
                 continue;
             }
+            let key: Rc<str> = Rc::from(key);
             for r in &records {
                 // An event it still holds under another owner's record (in flight when the page
-                // was in the back-forward cache and another page took the record over).
-                if self.holds(r.id) {
+                // was in the back-forward cache and another page took the record over): it now
+                // belongs to this group, stored again below as this page's.
+                if self.hold(r.id, &key) {
                     continue;
                 }
                 if self.backoff.expired(r.created, now) {
@@ -572,10 +580,13 @@ impl<J: Store> Outbox<J> {
                 adopted.push(Item { created: r.created, attempts: r.attempts, group: None, written: false, event: String::from(r.event) });
             }
             // Taken over: the group is written again as this page's (below, by persist), and
-            // rewritten now for whatever of it this page holds, or removed. Under the claim lock,
-            // so no other page reads it meanwhile.
+            // rewritten now for whatever of it this page holds ([`Outbox::hold`]), or removed.
+            // Under the claim lock, so no other page reads it meanwhile.
             self.journal.remove(&key);
-            self.mark_key(Rc::from(key));
+            taken.push(key);
+        }
+        for key in taken {
+            self.sync(&key, true);
         }
         a.adopted = adopted.len();
         a.waiting = others.0;
@@ -667,14 +678,24 @@ impl<J: Store> Outbox<J> {
     /// nothing (the key removed). A batch acknowledged whole is one `removeItem`.
     fn sync_dirty(&mut self) {
         for key in core::mem::take(&mut self.dirty) {
-            self.sync(&key);
+            self.sync(&key, false);
         }
     }
 
     /// Rewrites one group. The key stays the id of its first record (the check that makes a
     /// record copied under another key corrupt): when that event left, the group moves to the
     /// key of its new first one.
-    fn sync(&mut self, key: &Rc<str>) {
+    ///
+    /// A group that is no longer stored, or stored as another page's, was taken over by a page
+    /// that adopted it while this page was in the back-forward cache (its lock released): it is
+    /// that page's, neither rewritten nor removed here, and the events of it this page still
+    /// points to are left to the checks of ownership ([`Outbox::resync`],
+    /// [`Outbox::take_back`]). Unless `taken`: this page has just adopted it
+    /// ([`Outbox::adopt`]).
+    fn sync(&mut self, key: &Rc<str>, taken: bool) {
+        if !taken && !self.journal.get(key).is_some_and(|v| self.is_mine(&v)) {
+            return;
+        }
         let mut value = String::new();
         let mut first: Option<Rc<str>> = None;
         let owner = &self.owner;
@@ -692,8 +713,13 @@ impl<J: Store> Outbox<J> {
             self.journal.remove(key);
             return;
         };
+        // Moved: the old key goes first, so that near the quota the new one has its room (the
+        // group only shrank); written first, it could be refused for want of room for both.
+        if new_key != *key {
+            self.journal.remove(key);
+        }
         let stored = self.journal.set(&new_key, &value);
-        if !stored || new_key != *key {
+        if !stored {
             self.journal.remove(key);
         }
         // Refused (full): those events are kept in memory only, delivered by this page.
@@ -703,6 +729,13 @@ impl<J: Store> Outbox<J> {
                 item.group = group.clone();
             }
         }
+    }
+
+    /// Whether a stored group is this page's (read from its first record). A value that is not
+    /// a record is taken as this page's, to be written over.
+    fn is_mine(&self, value: &str) -> bool {
+        let first = value.get(..value.bytes().position(|b| b == b'\n').unwrap_or(value.len())).unwrap_or("");
+        record::decode(first).map_or(true, |r| r.owner == self.owner)
     }
 
     /// Takes batch `id` out of flight.
@@ -731,9 +764,16 @@ impl<J: Store> Outbox<J> {
         self.add_evicted(n);
     }
 
-    /// Whether event `id` is queued or in flight here.
-    fn holds(&self, id: &str) -> bool {
-        self.queued.iter().chain(self.in_flight.iter().flat_map(|f| f.items.iter())).any(|i| i.id() == id)
+    /// Whether event `id` is queued or in flight here. If so, its record is taken to be in the
+    /// group `key` (being taken over): the group it pointed to is rewritten without it.
+    fn hold(&mut self, id: &str, key: &Rc<str>) -> bool {
+        let Some(item) = self.queued.iter_mut().chain(self.in_flight.iter_mut().flat_map(|f| f.items.iter_mut())).find(|i| i.id() == id) else {
+            return false;
+        };
+        if let Some(old) = item.group.replace(key.clone()).filter(|old| old != key) {
+            self.mark_key(old);
+        }
+        true
     }
 
     fn in_flight_events(&self) -> usize {
