@@ -19,7 +19,8 @@ export const BUDGETS = {
   // 1,000 B), measured by building without each; then to 32 KiB for the rate limit (about
   // 370 B: the token bucket, the `limited` count in batches).
   // Loosened to 34 KiB by issue 5, with a note: the outbox's records stored in groups of a
-  // batch (one setItem and one removeItem per batch instead of per event) cost about 1,860 B,
+  // batch (one setItem and one removeItem per batch instead of per event) cost about 2,100 B
+  // with the review's fixes (pages back from the back-forward cache, the quota),
   // and took a 1,000-event burst's main thread from about 80 ms to about 33 ms (bench/README.md);
   // one crossing per call (js/host.js read(), the wasm's event()) and the in-memory ledger about
   // 500 B net of the helper's size work.
