@@ -46,12 +46,17 @@ fn id_of(e: &str) -> String {
     e[7..43].to_string()
 }
 
+/// The stored keys of records (groups), in the store's order.
+fn group_keys(j: &Shared) -> Vec<String> {
+    let keys = j.0.borrow_mut().keys("rtp:o:");
+    keys.into_iter().filter(|k| record::event_id(k).is_some()).collect()
+}
+
 /// The stored records, one `rtp:o:<event id>` each (a group of records is stored under the key
 /// of its first event's id), in the store's order.
 fn records(j: &Shared) -> Vec<String> {
     let mut out = Vec::new();
-    let keys = j.0.borrow_mut().keys("rtp:o:");
-    for key in keys.into_iter().filter(|k| record::event_id(k).is_some()) {
+    for key in group_keys(j) {
         let value = j.0.borrow_mut().get(&key).unwrap();
         let group = record::decode_group(&key, &value).expect("a group this tag wrote");
         out.extend(group.iter().map(|r| record::key(r.id)));
@@ -62,8 +67,7 @@ fn records(j: &Shared) -> Vec<String> {
 /// The stored record (its line in its group) of event `e`.
 fn stored(j: &Shared, e: &str) -> Option<String> {
     let id = id_of(e);
-    let keys = j.0.borrow_mut().keys("rtp:o:");
-    for key in keys.into_iter().filter(|k| record::event_id(k).is_some()) {
+    for key in group_keys(j) {
         let value = j.0.borrow_mut().get(&key).unwrap();
         if let Some(line) = value.split('\n').find(|l| record::decode(l).is_ok_and(|r| r.id == id)) {
             return Some(line.to_string());
@@ -74,6 +78,16 @@ fn stored(j: &Shared, e: &str) -> Option<String> {
 
 fn page(j: &Shared, owner: &str) -> Outbox<Shared> {
     Outbox::new(j.clone(), owner.into())
+}
+
+/// A page that accepted events `first..first + n` (padded by `pad`) at `NOW`, in one task.
+fn page_with(j: &Shared, owner: &str, first: u32, n: u32, pad: usize) -> Outbox<Shared> {
+    let mut o = page(j, owner);
+    for i in first..first + n {
+        o.push(event(i, pad), NOW);
+    }
+    o.persist();
+    o
 }
 
 #[test]
@@ -528,11 +542,7 @@ fn a_record_written_around_the_lock_snapshot_is_left_for_later() {
 #[test]
 fn the_bounds_count_the_records_of_other_live_pages() {
     let j = Shared::default();
-    let mut a = page(&j, A);
-    for i in 0..600 {
-        a.push(event(i, 0), NOW);
-    }
-    a.persist();
+    let _a = page_with(&j, A, 0, 600, 0);
     let mut b = page(&j, B);
     b.adopt(Some("rtp-tab-aaaaaaaa"), NOW + RECENT_MS, NOW);
     for i in 0..600 {
@@ -648,19 +658,10 @@ fn a_page_does_not_adopt_back_an_event_it_still_has_in_flight() {
     assert!(a.take_batch(NOW + RECENT_MS, 65536).is_none(), "event 1 is still in flight in batch {}", flight.id);
 }
 
-/// The stored keys of records (groups), in the store's order.
-fn group_keys(j: &Shared) -> Vec<String> {
-    j.0.borrow_mut().keys("rtp:o:").into_iter().filter(|k| record::event_id(k).is_some()).collect()
-}
-
 #[test]
 fn a_burst_is_stored_as_a_few_groups_of_at_most_a_batch_each() {
     let j = Shared::default();
-    let mut o = page(&j, A);
-    for i in 0..1000 {
-        o.push(event(i, 200), NOW);
-    }
-    o.persist();
+    let mut o = page_with(&j, A, 0, 1000, 200);
     let keys = group_keys(&j);
     let body: usize = (0..1000).map(|i| event(i, 200).len() + 1).sum();
     assert!(keys.len() >= body / GROUP_BYTES && keys.len() <= body / GROUP_BYTES + 2, "{} groups for {body} B", keys.len());
@@ -713,10 +714,7 @@ fn a_group_partly_delivered_keeps_the_rest_under_its_new_first_event() {
 #[test]
 fn leaving_hands_the_batch_in_flight_and_keeps_the_rest_of_its_group() {
     let j = Shared::default();
-    let mut o = page(&j, A);
-    for i in 0..4 {
-        o.push(event(i, 0), NOW);
-    }
+    let mut o = page_with(&j, A, 0, 4, 0);
     let b = o.take_batch(NOW, BATCH_OVERHEAD + event(0, 0).len() + 1).unwrap();
     assert_eq!(b.events, 1);
     assert!(o.leaving(), "healthy: what is queued goes now");
