@@ -71,6 +71,13 @@ pub fn parse_u64(s: &str) -> Option<u64> {
     Some(n)
 }
 
+/// Appends `n` as 16 lowercase hexadecimal digits.
+pub fn push_hex_u64(out: &mut String, n: u64) {
+    for shift in (0..16).rev() {
+        out.push(hex_digit(((n >> (shift * 4)) & 0xf) as u8));
+    }
+}
+
 /// A lowercase hexadecimal digit for `n < 16`.
 pub fn hex_digit(n: u8) -> char {
     (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
@@ -84,6 +91,14 @@ mod tests {
         let mut out = String::new();
         push_str(&mut out, x);
         out
+    }
+
+    #[test]
+    fn hex_u64_is_sixteen_lowercase_digits() {
+        let mut out = String::new();
+        push_hex_u64(&mut out, 0x1f);
+        push_hex_u64(&mut out, u64::MAX);
+        assert_eq!(out, "000000000000001fffffffffffffffff");
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use crate::id::{is_uuid_v4, uuid_v4};
-use crate::json::{hex_digit, push_u64};
+use crate::json::{push_hex_u64, push_u64};
 use crate::store::Store;
 use crate::values::Values;
 
@@ -97,9 +97,7 @@ impl<S: Store> Ledger<S> {
         self.entries += 1;
         let mut value = String::with_capacity(self.pending.len() * 16);
         for fingerprint in core::mem::take(&mut self.pending) {
-            for shift in (0..16).rev() {
-                value.push(hex_digit(((fingerprint >> (shift * 4)) & 0xf) as u8));
-            }
+            push_hex_u64(&mut value, fingerprint);
         }
         self.store.set(&key, &value);
         self.known = if current { Some(self.store.count()) } else { None };
@@ -214,9 +212,7 @@ mod tests {
         l.persist("0123456789abcdef");
         let mut hex = String::new();
         for f in [a, b] {
-            for shift in (0..16).rev() {
-                hex.push(hex_digit(((f >> (shift * 4)) & 0xf) as u8));
-            }
+            push_hex_u64(&mut hex, f);
         }
         assert_eq!(entries(l.store_mut()), [("rtp:e:0123456789abcdef.0".into(), hex)]);
         l.persist("0123456789abcdef");
@@ -273,9 +269,7 @@ mod tests {
         let mut store = MemoryStore::default();
         let a = values(&["a"]).fingerprint();
         let mut hex = String::new();
-        for shift in (0..16).rev() {
-            hex.push(hex_digit(((a >> (shift * 4)) & 0xf) as u8));
-        }
+        push_hex_u64(&mut hex, a);
         store.set("rtp:e:x", "not hex at all, not at all");
         store.set("rtp:e:y", "1");
         store.set("rtp:e:z", &(String::from("ABCDEF0123456789") + &hex + "12345"));

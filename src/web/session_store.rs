@@ -32,6 +32,15 @@ impl SessionStore {
     }
 }
 
+impl SessionStore {
+    /// A read threw: reading and writing are off, the ledger works in memory.
+    fn unreadable(&mut self) {
+        console::debug(FALLBACK);
+        self.storage = None;
+        self.writable = false;
+    }
+}
+
 impl Store for SessionStore {
     fn get(&mut self, key: &str) -> Option<String> {
         if let Some(v) = self.memory.get(key) {
@@ -40,9 +49,7 @@ impl Store for SessionStore {
         match self.storage.as_ref().map(|s| s.get_item(key)) {
             Some(Ok(v)) => v,
             Some(Err(_)) => {
-                console::debug(FALLBACK);
-                self.storage = None;
-                self.writable = false;
+                self.unreadable();
                 None
             }
             None => None,
@@ -81,9 +88,7 @@ impl Store for SessionStore {
     fn count(&mut self) -> usize {
         let stored = self.storage.as_ref().map(|s| s.length());
         if let Some(Err(_)) = stored {
-            console::debug(FALLBACK);
-            self.storage = None;
-            self.writable = false;
+            self.unreadable();
         }
         stored.and_then(|r| r.ok()).unwrap_or(0) as usize + self.memory.count()
     }
