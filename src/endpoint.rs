@@ -27,7 +27,14 @@ pub fn check(endpoint: &str, page: &str) -> Result<(), Rejection> {
     } else {
         // Relative: the page's scheme; and its host, unless the endpoint names one (`//host`).
         let (https, page_rest) = scheme(page)?;
-        (https, if endpoint.starts_with("//") { endpoint } else { page_rest })
+        (
+            https,
+            if endpoint.starts_with("//") {
+                endpoint
+            } else {
+                page_rest
+            },
+        )
     };
     let authority = rest.strip_prefix("//").ok_or(Rejection::BadEndpoint)?;
     let authority = authority.get(..until(authority, b"/?#\\")).unwrap_or("");
@@ -67,7 +74,11 @@ fn until(s: &str, stops: &[u8]) -> usize {
 
 /// The host of an authority (`host[:port]`, `[v6]:port`).
 fn host(authority: &str) -> &str {
-    let end = if authority.as_bytes().first() == Some(&b'[') { until(authority, b"]") + 1 } else { until(authority, b":") };
+    let end = if authority.as_bytes().first() == Some(&b'[') {
+        until(authority, b"]") + 1
+    } else {
+        until(authority, b":")
+    };
     authority.get(..end).unwrap_or(authority)
 }
 
@@ -76,7 +87,9 @@ fn is_loopback(host: &str) -> bool {
         return true;
     }
     // 127.0.0.0/8, as four decimal numbers of at most 255.
-    let Some(rest) = host.strip_prefix("127.") else { return false };
+    let Some(rest) = host.strip_prefix("127.") else {
+        return false;
+    };
     let (mut dots, mut value, mut digits) = (0, 0u32, 0);
     for b in rest.bytes() {
         if b == b'.' && digits > 0 && value <= 255 {
@@ -104,14 +117,23 @@ mod tests {
     fn https_endpoints_are_allowed_from_any_page() {
         for page in [HTTPS_PAGE, HTTP_PAGE, LOCAL_PAGE] {
             assert_eq!(check("https://collect.example.com/rtp", page), Ok(()));
-            assert_eq!(check("HTTPS://collect.example.com:8443/rtp?k=v", page), Ok(()));
+            assert_eq!(
+                check("HTTPS://collect.example.com:8443/rtp?k=v", page),
+                Ok(())
+            );
             assert_eq!(check("//collect.example.com/rtp", HTTPS_PAGE), Ok(()));
         }
     }
 
     #[test]
     fn http_is_allowed_on_loopback_only() {
-        for ok in ["http://127.0.0.1:8787/collect", "http://localhost/collect", "http://LOCALHOST:3000", "http://[::1]:8080/c", "http://127.255.0.9/c"] {
+        for ok in [
+            "http://127.0.0.1:8787/collect",
+            "http://localhost/collect",
+            "http://LOCALHOST:3000",
+            "http://[::1]:8080/c",
+            "http://127.255.0.9/c",
+        ] {
             assert_eq!(check(ok, HTTPS_PAGE), Ok(()), "{ok}");
         }
         for insecure in [
@@ -126,7 +148,11 @@ mod tests {
             "javascript:alert(1)",
             "data:text/plain,x",
         ] {
-            assert_eq!(check(insecure, HTTPS_PAGE), Err(Rejection::InsecureEndpoint), "{insecure}");
+            assert_eq!(
+                check(insecure, HTTPS_PAGE),
+                Err(Rejection::InsecureEndpoint),
+                "{insecure}"
+            );
         }
     }
 
@@ -136,13 +162,31 @@ mod tests {
         assert_eq!(check("collect", HTTPS_PAGE), Ok(()));
         assert_eq!(check("/collect", LOCAL_PAGE), Ok(()));
         assert_eq!(check("/collect", "http://localhost:5173/app"), Ok(()));
-        assert_eq!(check("/collect", HTTP_PAGE), Err(Rejection::InsecureEndpoint));
+        assert_eq!(
+            check("/collect", HTTP_PAGE),
+            Err(Rejection::InsecureEndpoint)
+        );
         assert_eq!(check("//127.0.0.1:8787/collect", HTTP_PAGE), Ok(()));
-        assert_eq!(check("//collect.example.com/rtp", HTTP_PAGE), Err(Rejection::InsecureEndpoint));
-        assert_eq!(check("/collect", "about:blank"), Err(Rejection::InsecureEndpoint));
-        assert_eq!(check("/collect", "not a url"), Err(Rejection::InsecureEndpoint));
-        assert_eq!(check("http://127.300.0.1/c", HTTPS_PAGE), Err(Rejection::InsecureEndpoint));
-        assert_eq!(check("http://127.0.0.256/c", HTTPS_PAGE), Err(Rejection::InsecureEndpoint));
+        assert_eq!(
+            check("//collect.example.com/rtp", HTTP_PAGE),
+            Err(Rejection::InsecureEndpoint)
+        );
+        assert_eq!(
+            check("/collect", "about:blank"),
+            Err(Rejection::InsecureEndpoint)
+        );
+        assert_eq!(
+            check("/collect", "not a url"),
+            Err(Rejection::InsecureEndpoint)
+        );
+        assert_eq!(
+            check("http://127.300.0.1/c", HTTPS_PAGE),
+            Err(Rejection::InsecureEndpoint)
+        );
+        assert_eq!(
+            check("http://127.0.0.256/c", HTTPS_PAGE),
+            Err(Rejection::InsecureEndpoint)
+        );
     }
 
     /// Found by `make fuzz` (target `config`; first input `\\7.0.0.87/co1:8787/collect` on
@@ -153,9 +197,9 @@ mod tests {
     #[test]
     fn backslashes_and_tabs_do_not_smuggle_a_host_into_a_relative_endpoint() {
         for (endpoint, page) in [
-            ("\\\\evil.example/c", LOCAL_PAGE),     // \\evil.example/c -> http://evil.example/c
-            ("/\\evil.example/c", LOCAL_PAGE),       // /\evil.example/c  -> http://evil.example/c
-            ("\\/evil.example/c", "http://[::1]/"),  // \/evil.example/c  -> http://evil.example/c
+            ("\\\\evil.example/c", LOCAL_PAGE), // \\evil.example/c -> http://evil.example/c
+            ("/\\evil.example/c", LOCAL_PAGE),  // /\evil.example/c  -> http://evil.example/c
+            ("\\/evil.example/c", "http://[::1]/"), // \/evil.example/c  -> http://evil.example/c
             ("/\t/evil.example/c", "http://localhost:5173/"), // tab removed -> //evil.example/c
             ("/\n/evil.example/c", LOCAL_PAGE),
         ] {
@@ -168,10 +212,22 @@ mod tests {
 
     #[test]
     fn credentials_and_hostless_urls_are_refused() {
-        assert_eq!(check("https://user:pw@collect.example.com/rtp", HTTPS_PAGE), Err(Rejection::BadEndpoint));
-        assert_eq!(check("https://user@collect.example.com/rtp", HTTPS_PAGE), Err(Rejection::BadEndpoint));
-        assert_eq!(check("https:///rtp", HTTPS_PAGE), Err(Rejection::BadEndpoint));
-        assert_eq!(check("https:collect.example.com", HTTPS_PAGE), Err(Rejection::BadEndpoint));
+        assert_eq!(
+            check("https://user:pw@collect.example.com/rtp", HTTPS_PAGE),
+            Err(Rejection::BadEndpoint)
+        );
+        assert_eq!(
+            check("https://user@collect.example.com/rtp", HTTPS_PAGE),
+            Err(Rejection::BadEndpoint)
+        );
+        assert_eq!(
+            check("https:///rtp", HTTPS_PAGE),
+            Err(Rejection::BadEndpoint)
+        );
+        assert_eq!(
+            check("https:collect.example.com", HTTPS_PAGE),
+            Err(Rejection::BadEndpoint)
+        );
         // A path with an @ is not a credential.
         assert_eq!(check("https://collect.example.com/a@b", HTTPS_PAGE), Ok(()));
     }

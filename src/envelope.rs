@@ -1,9 +1,9 @@
 //! The event on the wire: one JSON object per event, and the batch that carries them.
 //! The contract is `collector/batch.schema.json`; the README's "Collector contract" explains it.
 
-use alloc::string::String;
 use crate::json::{push_str, push_u64};
 use crate::values::Values;
+use alloc::string::String;
 
 /// The contract version written in every batch (`"v"`).
 pub const CONTRACT_VERSION: u64 = 1;
@@ -81,7 +81,12 @@ pub const BATCH_OVERHEAD: usize = 112;
 
 /// Encodes a batch of already-encoded events, with the counts of events the tag dropped:
 /// `evicted` (a full outbox) and `limited` (the rate limit), each only when not zero.
-pub fn encode_batch<'a>(events: impl IntoIterator<Item = &'a str>, sent: u64, evicted: u64, limited: u64) -> String {
+pub fn encode_batch<'a>(
+    events: impl IntoIterator<Item = &'a str>,
+    sent: u64,
+    evicted: u64,
+    limited: u64,
+) -> String {
     let mut out = String::new();
     out.push_str("{\"v\":");
     push_u64(&mut out, CONTRACT_VERSION);
@@ -137,7 +142,11 @@ mod tests {
 
     #[test]
     fn an_event_has_every_contract_field() {
-        let v = validate(RawValues::Fields(vec![Field::Text("MyEvent".into()), Field::Text("b\"q".into())])).unwrap();
+        let v = validate(RawValues::Fields(vec![
+            Field::Text("MyEvent".into()),
+            Field::Text("b\"q".into()),
+        ]))
+        .unwrap();
         let e = encode_event(Kind::Event, Some(&v), &meta("http://x/p?q=1"));
         assert_eq!(
             e,
@@ -169,9 +178,18 @@ mod tests {
 
     #[test]
     fn a_batch_wraps_events_and_reports_evictions_and_rate_limited_drops_only_when_nonzero() {
-        assert_eq!(encode_batch(["{}", "{}"], 5, 0, 0), "{\"v\":1,\"sent\":5,\"events\":[{},{}]}");
-        assert_eq!(encode_batch(["{}"], 5, 3, 0), "{\"v\":1,\"sent\":5,\"evicted\":3,\"events\":[{}]}");
-        assert_eq!(encode_batch(["{}"], 5, 0, 4), "{\"v\":1,\"sent\":5,\"limited\":4,\"events\":[{}]}");
+        assert_eq!(
+            encode_batch(["{}", "{}"], 5, 0, 0),
+            "{\"v\":1,\"sent\":5,\"events\":[{},{}]}"
+        );
+        assert_eq!(
+            encode_batch(["{}"], 5, 3, 0),
+            "{\"v\":1,\"sent\":5,\"evicted\":3,\"events\":[{}]}"
+        );
+        assert_eq!(
+            encode_batch(["{}"], 5, 0, 4),
+            "{\"v\":1,\"sent\":5,\"limited\":4,\"events\":[{}]}"
+        );
         let worst = encode_batch([], u64::MAX, u64::MAX, u64::MAX);
         assert!(worst.len() <= BATCH_OVERHEAD, "{}", worst.len());
     }

@@ -1,7 +1,7 @@
 //! Event and session ids: random (version 4) UUIDs from 16 bytes of `crypto.getRandomValues`.
 
-use alloc::string::String;
 use crate::json::hex_digit;
+use alloc::string::String;
 
 /// Formats 16 random bytes as a lowercase version-4 UUID (RFC 9562 §5.4): the version nibble
 /// and the variant bits are set, the other 122 bits are the caller's randomness.
@@ -40,7 +40,10 @@ mod tests {
     fn formats_version_and_variant() {
         assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
         assert_eq!(uuid_v4([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        let id = uuid_v4([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0]);
+        let id = uuid_v4([
+            0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,
+            0xde, 0xf0,
+        ]);
         assert_eq!(id, "12345678-9abc-4ef0-9234-56789abcdef0");
         assert!(is_uuid_v4(&id));
     }

@@ -103,7 +103,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_quoted() {
-        assert_eq!(s("download - example whitepaper"), "\"download - example whitepaper\"");
+        assert_eq!(
+            s("download - example whitepaper"),
+            "\"download - example whitepaper\""
+        );
     }
 
     #[test]
@@ -125,7 +128,16 @@ mod tests {
             push_u64(&mut out, n);
             assert_eq!(parse_u64(&out), Some(n));
         }
-        for bad in ["", "-1", "+1", "1.0", " 1", "1 ", "18446744073709551616", "１"] {
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            "1.0",
+            " 1",
+            "1 ",
+            "18446744073709551616",
+            "１",
+        ] {
             assert_eq!(parse_u64(bad), None, "{bad:?}");
         }
     }

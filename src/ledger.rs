@@ -13,12 +13,12 @@
 //!   1,000 events is one `setItem`, not 1,000 (measured: 8 to 29 ms per 1,000 `setItem`s in
 //!   Chromium).
 
-use alloc::string::String;
-use alloc::vec::Vec;
 use crate::id::{is_uuid_v4, uuid_v4};
 use crate::json::{push_hex_u64, push_u64};
 use crate::store::Store;
 use crate::values::Values;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Where the session id lives.
 pub const SESSION_KEY: &str = "rtp:sid";
@@ -43,7 +43,13 @@ pub struct Ledger<S: Store> {
 impl<S: Store> Ledger<S> {
     /// A ledger over `store`. Nothing is read until the first check.
     pub fn new(store: S) -> Self {
-        Ledger { store, seen: Vec::new(), pending: Vec::new(), known: None, entries: 0 }
+        Ledger {
+            store,
+            seen: Vec::new(),
+            pending: Vec::new(),
+            known: None,
+            entries: 0,
+        }
     }
 
     /// The session id stored, or a new one made from `random` and stored. A stored value that is
@@ -100,7 +106,11 @@ impl<S: Store> Ledger<S> {
             push_hex_u64(&mut value, fingerprint);
         }
         self.store.set(&key, &value);
-        self.known = if current { Some(self.store.count()) } else { None };
+        self.known = if current {
+            Some(self.store.count())
+        } else {
+            None
+        };
     }
 
     /// Reads every entry of the store: the fingerprints it holds, and those recorded here and
@@ -167,7 +177,10 @@ mod tests {
     use crate::values::{validate, Field, RawValues};
 
     fn values(xs: &[&str]) -> Values {
-        validate(RawValues::Fields(xs.iter().map(|s| Field::Text((*s).into())).collect())).unwrap()
+        validate(RawValues::Fields(
+            xs.iter().map(|s| Field::Text((*s).into())).collect(),
+        ))
+        .unwrap()
     }
 
     /// Checks `xs` and records it if new; whether it was new.
@@ -183,7 +196,9 @@ mod tests {
 
     fn entries(store: &mut impl Store) -> Vec<(String, String)> {
         let keys = store.keys(EVENT_KEY_PREFIX);
-        keys.into_iter().map(|k| (k.clone(), store.get(&k).unwrap())).collect()
+        keys.into_iter()
+            .map(|k| (k.clone(), store.get(&k).unwrap()))
+            .collect()
     }
 
     #[test]
@@ -198,7 +213,10 @@ mod tests {
         let key = l.check(&two).expect("new");
         l.record(key);
         assert_eq!(l.check(&two), None);
-        assert!(send(&mut l, &["download - example whitepaper", "MyEvent"]), "order matters");
+        assert!(
+            send(&mut l, &["download - example whitepaper", "MyEvent"]),
+            "order matters"
+        );
     }
 
     #[test]
@@ -207,20 +225,36 @@ mod tests {
         let (a, b) = (values(&["a"]).fingerprint(), values(&["b"]).fingerprint());
         assert!(send(&mut l, &["a"]));
         assert!(send(&mut l, &["b"]));
-        assert!(entries(l.store_mut()).is_empty(), "not written before persist()");
-        assert!(!send(&mut l, &["a"]), "a repeat before persist() is a repeat");
+        assert!(
+            entries(l.store_mut()).is_empty(),
+            "not written before persist()"
+        );
+        assert!(
+            !send(&mut l, &["a"]),
+            "a repeat before persist() is a repeat"
+        );
         l.persist("0123456789abcdef");
         let mut hex = String::new();
         for f in [a, b] {
             push_hex_u64(&mut hex, f);
         }
-        assert_eq!(entries(l.store_mut()), [("rtp:e:0123456789abcdef.0".into(), hex)]);
+        assert_eq!(
+            entries(l.store_mut()),
+            [("rtp:e:0123456789abcdef.0".into(), hex)]
+        );
         l.persist("0123456789abcdef");
-        assert_eq!(entries(l.store_mut()).len(), 1, "nothing new, nothing written");
+        assert_eq!(
+            entries(l.store_mut()).len(),
+            1,
+            "nothing new, nothing written"
+        );
         assert!(send(&mut l, &["c"]));
         l.persist("0123456789abcdef");
         let keys: Vec<String> = entries(l.store_mut()).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["rtp:e:0123456789abcdef.0", "rtp:e:0123456789abcdef.1"]);
+        assert_eq!(
+            keys,
+            ["rtp:e:0123456789abcdef.0", "rtp:e:0123456789abcdef.1"]
+        );
         // The next page of the tab reads them all.
         let store = core::mem::take(l.store_mut());
         let mut next = Ledger::new(store);
@@ -229,7 +263,11 @@ mod tests {
         }
         assert!(send(&mut next, &["d"]));
         next.persist("fedcba9876543210");
-        assert_eq!(entries(next.store_mut()).len(), 3, "its own entry, beside the previous page's");
+        assert_eq!(
+            entries(next.store_mut()).len(),
+            3,
+            "its own entry, beside the previous page's"
+        );
     }
 
     #[test]
@@ -240,7 +278,10 @@ mod tests {
         assert!(send(&mut top, &["x"]));
         assert!(send(&mut frame, &["y"]));
         top.persist("00000000000000a1");
-        assert!(!send(&mut frame, &["x"]), "the frame reads the top page's entry");
+        assert!(
+            !send(&mut frame, &["x"]),
+            "the frame reads the top page's entry"
+        );
         frame.persist("00000000000000b2");
         assert!(!send(&mut top, &["y"]), "and the top page the frame's");
         assert!(send(&mut top, &["z"]));
@@ -256,8 +297,14 @@ mod tests {
         for k in shared.clone().keys("") {
             shared.clone().remove(&k);
         }
-        assert!(send(&mut l, &["old"]), "the storage was cleared: a new ledger");
-        assert!(!send(&mut l, &["pending"]), "recorded in this task, not yet written");
+        assert!(
+            send(&mut l, &["old"]),
+            "the storage was cleared: a new ledger"
+        );
+        assert!(
+            !send(&mut l, &["pending"]),
+            "recorded in this task, not yet written"
+        );
         l.persist("00000000000000a1");
         let mut next = Ledger::new(shared);
         assert!(!send(&mut next, &["old"]));
@@ -272,7 +319,10 @@ mod tests {
         push_hex_u64(&mut hex, a);
         store.set("rtp:e:x", "not hex at all, not at all");
         store.set("rtp:e:y", "1");
-        store.set("rtp:e:z", &(String::from("ABCDEF0123456789") + &hex + "12345"));
+        store.set(
+            "rtp:e:z",
+            &(String::from("ABCDEF0123456789") + &hex + "12345"),
+        );
         let mut l = Ledger::new(store);
         assert!(!send(&mut l, &["a"]), "the well-formed fingerprint counts");
         assert!(send(&mut l, &["b"]));

@@ -30,13 +30,16 @@
 //! - **Storage that fails.** A record that cannot be written (blocked, full) leaves the event
 //!   in memory only: it is still delivered by this page.
 
+use crate::envelope::{encode_batch, BATCH_OVERHEAD};
+use crate::record::{
+    self, decode_evicted, decode_group, encode_evicted, Corrupt, Pause, EVICTED_KEY, KEY_PREFIX,
+    PAUSE_KEY,
+};
+use crate::retry::{Answer, Backoff, DropReason, Next, MAX_DELAY_MS, MAX_RETRY_AFTER_MS};
+use crate::store::Store;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use crate::envelope::{encode_batch, BATCH_OVERHEAD};
-use crate::record::{self, decode_evicted, decode_group, encode_evicted, Corrupt, Pause, EVICTED_KEY, KEY_PREFIX, PAUSE_KEY};
-use crate::retry::{Answer, Backoff, DropReason, Next, MAX_DELAY_MS, MAX_RETRY_AFTER_MS};
-use crate::store::Store;
 
 /// At most this many events per page: 1,000, so that a burst of 1,000 distinct events in one
 /// task is delivered whole (the benchmark sends one).
@@ -233,7 +236,10 @@ impl<J: Store> Outbox<J> {
             limited: 0,
             others: (0, 0),
             dirty: Vec::new(),
-            pause: Pause { until: 0, failures: 0 },
+            pause: Pause {
+                until: 0,
+                failures: 0,
+            },
             backoff,
         }
     }
@@ -248,7 +254,13 @@ impl<J: Store> Outbox<J> {
     /// (a microtask), and which anything that sends or leaves runs first: a burst of calls
     /// returns without a storage write each, and no event leaves, or is left, unwritten.
     pub fn push(&mut self, event: String, created: u64) {
-        let item = Item { created, attempts: 0, group: None, written: false, event };
+        let item = Item {
+            created,
+            attempts: 0,
+            group: None,
+            written: false,
+            event,
+        };
         self.bytes += item.cost();
         self.queued.push(item);
         self.unwritten = true;
@@ -385,11 +397,26 @@ impl<J: Store> Outbox<J> {
         // tab takes it; a failed batch puts it back.
         let evicted = self.take_evicted();
         let limited = core::mem::take(&mut self.limited);
-        let body = encode_batch(items.iter().map(|i| i.event.as_str()), now, evicted, limited);
+        let body = encode_batch(
+            items.iter().map(|i| i.event.as_str()),
+            now,
+            evicted,
+            limited,
+        );
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
-        self.in_flight.push(Flight { id, items, evicted, limited, left: Left::No });
-        Some(Outgoing { id, body, events: n })
+        self.in_flight.push(Flight {
+            id,
+            items,
+            evicted,
+            limited,
+            left: Left::No,
+        });
+        Some(Outgoing {
+            id,
+            body,
+            events: n,
+        })
     }
 
     /// The collector acknowledged batch `id`: its events and records are done, the evictions
@@ -398,31 +425,51 @@ impl<J: Store> Outbox<J> {
         let Some(flight) = self.land(id) else { return };
         self.forget(&flight.items);
         self.sync_dirty();
-        self.pause = Pause { until: 0, failures: 0 };
+        self.pause = Pause {
+            until: 0,
+            failures: 0,
+        };
         self.journal.remove(PAUSE_KEY);
     }
 
     /// The answer to batch `id`: `Delivered`, `Dropped` (refused, removed) or `Retry` (back in
     /// front of the queue, attempts counted, the outbox paused). `retry_after` is the server's
     /// `Retry-After` in ms; `random` is uniform over `u32`, for the jitter.
-    pub fn answered(&mut self, id: u32, answer: Answer, retry_after: Option<u64>, now: u64, random: u32) -> Outcome {
+    pub fn answered(
+        &mut self,
+        id: u32,
+        answer: Answer,
+        retry_after: Option<u64>,
+        now: u64,
+        random: u32,
+    ) -> Outcome {
         let failures = self.pause.failures.saturating_add(1);
-        match self.backoff.next(answer, retry_after, failures, now, random) {
+        match self
+            .backoff
+            .next(answer, retry_after, failures, now, random)
+        {
             Next::Done => {
                 self.delivered(id);
                 Outcome::Delivered
             }
             Next::Drop(reason) => {
-                let Some(flight) = self.land(id) else { return Outcome::Dropped(reason, 0) };
+                let Some(flight) = self.land(id) else {
+                    return Outcome::Dropped(reason, 0);
+                };
                 self.forget(&flight.items);
                 self.sync_dirty();
                 self.unreport(flight.evicted, flight.limited); // the batch was refused
                 Outcome::Dropped(reason, flight.items.len())
             }
             Next::RetryAt(at) => {
-                self.pause = Pause { until: at, failures };
+                self.pause = Pause {
+                    until: at,
+                    failures,
+                };
                 self.journal.set(PAUSE_KEY, &self.pause.encode());
-                let Some(flight) = self.land(id) else { return Outcome::Retry { at, too_old: 0 } };
+                let Some(flight) = self.land(id) else {
+                    return Outcome::Retry { at, too_old: 0 };
+                };
                 let mut too_old = 0;
                 let (left, evicted, limited) = (flight.left, flight.evicted, flight.limited);
                 let mut back = Vec::with_capacity(flight.items.len());
@@ -481,11 +528,14 @@ impl<J: Store> Outbox<J> {
 
     /// Whether the journal's record of `item` names this page.
     fn owns(&mut self, item: &Item) -> bool {
-        let Some(key) = item.group.clone() else { return false };
+        let Some(key) = item.group.clone() else {
+            return false;
+        };
         let id = item.id();
-        self.journal
-            .get(&key)
-            .is_some_and(|v| decode_group(&key, &v).is_ok_and(|rs| rs.iter().any(|r| r.id == id && r.owner == self.owner)))
+        self.journal.get(&key).is_some_and(|v| {
+            decode_group(&key, &v)
+                .is_ok_and(|rs| rs.iter().any(|r| r.id == id && r.owner == self.owner))
+        })
     }
 
     /// The page is being hidden or left. Returns whether what is queued should go now (by
@@ -528,9 +578,15 @@ impl<J: Store> Outbox<J> {
             Some(Err(c)) => {
                 a.corrupt.push(c);
                 self.journal.remove(PAUSE_KEY);
-                Pause { until: 0, failures: 0 }
+                Pause {
+                    until: 0,
+                    failures: 0,
+                }
             }
-            None => Pause { until: 0, failures: 0 },
+            None => Pause {
+                until: 0,
+                failures: 0,
+            },
         };
         if let Some(Err(c)) = self.journal.get(EVICTED_KEY).map(|v| decode_evicted(&v)) {
             a.corrupt.push(c);
@@ -543,7 +599,9 @@ impl<J: Store> Outbox<J> {
             if key == EVICTED_KEY || key == PAUSE_KEY {
                 continue;
             }
-            let Some(value) = self.journal.get(&key) else { continue };
+            let Some(value) = self.journal.get(&key) else {
+                continue;
+            };
             let records = match decode_group(&key, &value) {
                 Ok(r) => r,
                 Err(c) => {
@@ -552,7 +610,9 @@ impl<J: Store> Outbox<J> {
                     continue;
                 }
             };
-            let Some(owner) = records.first().map(|r| r.owner) else { continue };
+            let Some(owner) = records.first().map(|r| r.owner) else {
+                continue;
+            };
             if owner == self.owner {
                 continue; // its own
             }
@@ -577,7 +637,13 @@ impl<J: Store> Outbox<J> {
                     a.too_old += 1;
                     continue;
                 }
-                adopted.push(Item { created: r.created, attempts: r.attempts, group: None, written: false, event: String::from(r.event) });
+                adopted.push(Item {
+                    created: r.created,
+                    attempts: r.attempts,
+                    group: None,
+                    written: false,
+                    event: String::from(r.event),
+                });
             }
             // Taken over: the group is written again as this page's (below, by persist), and
             // rewritten now for whatever of it this page holds ([`Outbox::hold`]), or removed.
@@ -641,7 +707,13 @@ impl<J: Store> Outbox<J> {
             if !value.is_empty() {
                 value.push('\n');
             }
-            record::encode_into(&mut value, item.created, item.attempts, &self.owner, &item.event);
+            record::encode_into(
+                &mut value,
+                item.created,
+                item.attempts,
+                &self.owner,
+                &item.event,
+            );
         }
         let stored = self.journal.set(&key, &value);
         for item in items.iter_mut() {
@@ -700,7 +772,12 @@ impl<J: Store> Outbox<J> {
         let mut first: Option<Rc<str>> = None;
         let owner = &self.owner;
         // The events queued, and those in flight whose records were not handed over.
-        let held = self.queued.iter().chain(self.in_flight.iter().filter(|f| f.left != Left::Handed).flat_map(|f| f.items.iter()));
+        let held = self.queued.iter().chain(
+            self.in_flight
+                .iter()
+                .filter(|f| f.left != Left::Handed)
+                .flat_map(|f| f.items.iter()),
+        );
         for item in held.filter(|i| i.group.as_ref() == Some(key)) {
             if first.is_none() {
                 first = Some(Rc::from(record::key(item.id())));
@@ -724,7 +801,12 @@ impl<J: Store> Outbox<J> {
         }
         // Refused (full): those events are kept in memory only, delivered by this page.
         let group = stored.then_some(new_key);
-        for item in self.queued.iter_mut().chain(self.in_flight.iter_mut().filter(|f| f.left != Left::Handed).flat_map(|f| f.items.iter_mut())) {
+        for item in self.queued.iter_mut().chain(
+            self.in_flight
+                .iter_mut()
+                .filter(|f| f.left != Left::Handed)
+                .flat_map(|f| f.items.iter_mut()),
+        ) {
             if item.group.as_ref() == Some(key) {
                 item.group = group.clone();
             }
@@ -734,7 +816,14 @@ impl<J: Store> Outbox<J> {
     /// Whether a stored group is this page's (read from its first record). A value that is not
     /// a record is taken as this page's, to be written over.
     fn is_mine(&self, value: &str) -> bool {
-        let first = value.get(..value.bytes().position(|b| b == b'\n').unwrap_or(value.len())).unwrap_or("");
+        let first = value
+            .get(
+                ..value
+                    .bytes()
+                    .position(|b| b == b'\n')
+                    .unwrap_or(value.len()),
+            )
+            .unwrap_or("");
         record::decode(first).map_or(true, |r| r.owner == self.owner)
     }
 
@@ -755,7 +844,8 @@ impl<J: Store> Outbox<J> {
         let mut n = 0;
         let (others, other_bytes) = self.others;
         while self.queued.len() > 1
-            && (self.queued.len() + self.in_flight_events() + others > MAX_EVENTS || self.bytes + other_bytes > MAX_BYTES)
+            && (self.queued.len() + self.in_flight_events() + others > MAX_EVENTS
+                || self.bytes + other_bytes > MAX_BYTES)
         {
             let item = self.queued.remove(0);
             self.forget(core::slice::from_ref(&item));
@@ -767,7 +857,12 @@ impl<J: Store> Outbox<J> {
     /// Whether event `id` is queued or in flight here. If so, its record is taken to be in the
     /// group `key` (being taken over): the group it pointed to is rewritten without it.
     fn hold(&mut self, id: &str, key: &Rc<str>) -> bool {
-        let Some(item) = self.queued.iter_mut().chain(self.in_flight.iter_mut().flat_map(|f| f.items.iter_mut())).find(|i| i.id() == id) else {
+        let Some(item) = self
+            .queued
+            .iter_mut()
+            .chain(self.in_flight.iter_mut().flat_map(|f| f.items.iter_mut()))
+            .find(|i| i.id() == id)
+        else {
             return false;
         };
         if let Some(old) = item.group.replace(key.clone()).filter(|old| old != key) {
@@ -786,8 +881,15 @@ impl<J: Store> Outbox<J> {
         if n == 0 {
             return;
         }
-        let stored = self.journal.get(EVICTED_KEY).and_then(|v| decode_evicted(&v).ok()).unwrap_or(0);
-        if !self.journal.set(EVICTED_KEY, &encode_evicted(stored.saturating_add(n))) {
+        let stored = self
+            .journal
+            .get(EVICTED_KEY)
+            .and_then(|v| decode_evicted(&v).ok())
+            .unwrap_or(0);
+        if !self
+            .journal
+            .set(EVICTED_KEY, &encode_evicted(stored.saturating_add(n)))
+        {
             self.evicted = self.evicted.saturating_add(n);
         }
     }
@@ -813,7 +915,9 @@ fn alive(live: Option<&str>, owner: &str, created: u64, now: u64) -> bool {
             let mut rest = names;
             loop {
                 let end = rest.bytes().position(|b| b == b' ').unwrap_or(rest.len());
-                let Some((word, tail)) = rest.split_at_checked(end) else { return false };
+                let Some((word, tail)) = rest.split_at_checked(end) else {
+                    return false;
+                };
                 if word.strip_prefix(LOCK_PREFIX) == Some(owner) {
                     return true;
                 }

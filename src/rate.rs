@@ -23,7 +23,10 @@ pub struct Limiter {
 
 impl Default for Limiter {
     fn default() -> Self {
-        Limiter { level: BURST * ONE, at: 0 }
+        Limiter {
+            level: BURST * ONE,
+            at: 0,
+        }
     }
 }
 
@@ -33,7 +36,10 @@ impl Limiter {
     pub fn take(&mut self, now: u64) -> bool {
         let elapsed = now.saturating_sub(self.at);
         self.at = self.at.max(now);
-        self.level = self.level.saturating_add(elapsed.saturating_mul(RATE_PER_S)).min(BURST * ONE);
+        self.level = self
+            .level
+            .saturating_add(elapsed.saturating_mul(RATE_PER_S))
+            .min(BURST * ONE);
         if self.level < ONE {
             return false;
         }
@@ -53,7 +59,10 @@ mod tests {
         let mut l = Limiter::default();
         assert_eq!((0..BURST).filter(|_| l.take(NOW)).count() as u64, BURST);
         assert!(!l.take(NOW), "empty after the burst");
-        assert!(!l.take(NOW + 99), "a tenth of a second refills one event at 10/s: not yet");
+        assert!(
+            !l.take(NOW + 99),
+            "a tenth of a second refills one event at 10/s: not yet"
+        );
         assert!(l.take(NOW + 100));
         assert!(!l.take(NOW + 100));
         // One second: ten more.

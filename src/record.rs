@@ -46,10 +46,10 @@
 //! to apply them. Each eviction adds one to `rtp:o:evicted`, which goes to the collector as the
 //! batch field `evicted`.
 
-use alloc::string::String;
-use alloc::vec::Vec;
 use crate::id::is_uuid_v4;
 use crate::json::{parse_u64, push_u64};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The prefix of every outbox key in `localStorage`.
 pub const KEY_PREFIX: &str = "rtp:o:";
@@ -94,12 +94,20 @@ impl Corrupt {
     /// The console message.
     pub const fn message(self) -> &'static str {
         match self {
-            Corrupt::UnknownVersion => "rtp: discarded a stored outbox entry: unknown format version",
+            Corrupt::UnknownVersion => {
+                "rtp: discarded a stored outbox entry: unknown format version"
+            }
             Corrupt::MissingField => "rtp: discarded a stored outbox entry: it is incomplete",
-            Corrupt::BadNumber => "rtp: discarded a stored outbox entry: a number in it is not a valid decimal",
+            Corrupt::BadNumber => {
+                "rtp: discarded a stored outbox entry: a number in it is not a valid decimal"
+            }
             Corrupt::BadOwner => "rtp: discarded a stored outbox entry: its owner is not a page id",
-            Corrupt::NotAnEvent => "rtp: discarded a stored outbox entry: its content is not an event the tag wrote",
-            Corrupt::WrongKey => "rtp: discarded a stored outbox entry: its key does not match its event id",
+            Corrupt::NotAnEvent => {
+                "rtp: discarded a stored outbox entry: its content is not an event the tag wrote"
+            }
+            Corrupt::WrongKey => {
+                "rtp: discarded a stored outbox entry: its key does not match its event id"
+            }
         }
     }
 }
@@ -155,7 +163,9 @@ pub fn encode_into(out: &mut String, created: u64, attempts: u32, owner: &str, e
 
 /// Whether `s` can be a page id: 8 to 16 lowercase hex digits.
 pub fn is_owner(s: &str) -> bool {
-    (8..=16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    (8..=16).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Reads a stored event value. The event JSON must look like one object as
@@ -164,16 +174,26 @@ pub fn is_owner(s: &str) -> bool {
 /// last byte. It has no raw control characters. It is not parsed further.
 pub fn decode(value: &str) -> Result<Record<'_>, Corrupt> {
     let mut fields = Fields::versioned(value, 5)?;
-    let (Some(created), Some(attempts), Some(owner), Some(event)) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
+    let (Some(created), Some(attempts), Some(owner), Some(event)) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
         return Err(Corrupt::MissingField);
     };
     let created = parse_u64(created).ok_or(Corrupt::BadNumber)?;
-    let attempts = parse_u64(attempts).and_then(|a| u32::try_from(a).ok()).ok_or(Corrupt::BadNumber)?;
+    let attempts = parse_u64(attempts)
+        .and_then(|a| u32::try_from(a).ok())
+        .ok_or(Corrupt::BadNumber)?;
     if !is_owner(owner) {
         return Err(Corrupt::BadOwner);
     }
     let id = event_shape(event).ok_or(Corrupt::NotAnEvent)?;
-    Ok(Record { created, attempts, owner, id, event })
+    Ok(Record {
+        created,
+        attempts,
+        owner,
+        id,
+        event,
+    })
 }
 
 /// [`decode`], and the key must be `rtp:o:<the event's id>`.
@@ -195,7 +215,9 @@ pub fn decode_group<'a>(key: &str, value: &'a str) -> Result<Vec<Record<'a>>, Co
     loop {
         // Line by line, by hand: `str::split` brings a formatted panic path into the wasm.
         let end = rest.bytes().position(|b| b == b'\n').unwrap_or(rest.len());
-        let Some((line, tail)) = rest.split_at_checked(end) else { return Err(Corrupt::MissingField) };
+        let Some((line, tail)) = rest.split_at_checked(end) else {
+            return Err(Corrupt::MissingField);
+        };
         let r = decode(line)?;
         if records.first().is_some_and(|first| first.owner != r.owner) {
             return Err(Corrupt::BadOwner);
@@ -258,7 +280,9 @@ impl Pause {
             return Err(Corrupt::MissingField);
         };
         let until = parse_u64(until).ok_or(Corrupt::BadNumber)?;
-        let failures = parse_u64(failures).and_then(|f| u32::try_from(f).ok()).ok_or(Corrupt::BadNumber)?;
+        let failures = parse_u64(failures)
+            .and_then(|f| u32::try_from(f).ok())
+            .ok_or(Corrupt::BadNumber)?;
         Ok(Pause { until, failures })
     }
 
@@ -378,7 +402,10 @@ mod tests {
     const OWNER: &str = "0123abcd";
 
     fn event(id: &str, values: &[&str]) -> String {
-        let v = validate(RawValues::Fields(values.iter().map(|s| Field::Text((*s).into())).collect())).unwrap();
+        let v = validate(RawValues::Fields(
+            values.iter().map(|s| Field::Text((*s).into())).collect(),
+        ))
+        .unwrap();
         let m = Meta {
             id,
             session: "00000000-0000-4000-8000-000000000000",
@@ -391,7 +418,14 @@ mod tests {
     }
 
     fn view(id: &str) -> String {
-        let m = Meta { id, session: "00000000-0000-4000-8000-000000000000", account: None, time: 1, url: "http://x/", referrer: "" };
+        let m = Meta {
+            id,
+            session: "00000000-0000-4000-8000-000000000000",
+            account: None,
+            time: 1,
+            url: "http://x/",
+            referrer: "",
+        };
         encode_event(Kind::View, None, &m)
     }
 
@@ -404,14 +438,35 @@ mod tests {
         encode_into(&mut v, CREATED + 1, 2, OWNER, &e2);
         let g = decode_group(&key(ID), &v).unwrap();
         assert_eq!(g.len(), 2);
-        assert_eq!((g[0].id, g[0].event, g[1].id, g[1].attempts), (ID, e1.as_str(), ID2, 2));
-        assert_eq!(decode_group(&key(ID2), &v), Err(Corrupt::WrongKey), "keyed by its first record");
-        assert_eq!(decode_group(&key(ID), &encode(CREATED, 0, OWNER, &e1)).unwrap().len(), 1, "a record is a group of one");
+        assert_eq!(
+            (g[0].id, g[0].event, g[1].id, g[1].attempts),
+            (ID, e1.as_str(), ID2, 2)
+        );
+        assert_eq!(
+            decode_group(&key(ID2), &v),
+            Err(Corrupt::WrongKey),
+            "keyed by its first record"
+        );
+        assert_eq!(
+            decode_group(&key(ID), &encode(CREATED, 0, OWNER, &e1))
+                .unwrap()
+                .len(),
+            1,
+            "a record is a group of one"
+        );
         let mixed = encode(CREATED, 0, OWNER, &e1) + "\n" + &encode(CREATED, 0, "0123abce", &e2);
         assert_eq!(decode_group(&key(ID), &mixed), Err(Corrupt::BadOwner));
         let torn = v.clone() + "\n1|2|3";
-        assert_eq!(decode_group(&key(ID), &torn), Err(Corrupt::MissingField), "one bad line: the whole group");
-        assert_eq!(decode_group(&key(ID), &(v.clone() + "\n")), Err(Corrupt::UnknownVersion), "an empty line");
+        assert_eq!(
+            decode_group(&key(ID), &torn),
+            Err(Corrupt::MissingField),
+            "one bad line: the whole group"
+        );
+        assert_eq!(
+            decode_group(&key(ID), &(v.clone() + "\n")),
+            Err(Corrupt::UnknownVersion),
+            "an empty line"
+        );
     }
 
     #[test]
@@ -420,7 +475,16 @@ mod tests {
         let v = encode(CREATED, 3, OWNER, &e);
         assert!(v.starts_with("1|1732456789012|3|0123abcd|{\"id\":"), "{v}");
         let r = decode_for_key(&key(ID), &v).unwrap();
-        assert_eq!(r, Record { created: CREATED, attempts: 3, owner: OWNER, id: ID, event: &e });
+        assert_eq!(
+            r,
+            Record {
+                created: CREATED,
+                attempts: 3,
+                owner: OWNER,
+                id: ID,
+                event: &e
+            }
+        );
     }
 
     #[test]
@@ -428,7 +492,10 @@ mod tests {
         let e = view(ID);
         let v = encode(0, 0, OWNER, &e);
         let r = decode(&v).unwrap();
-        assert_eq!((r.created, r.attempts, r.id, r.event), (0, 0, ID, e.as_str()));
+        assert_eq!(
+            (r.created, r.attempts, r.id, r.event),
+            (0, 0, ID, e.as_str())
+        );
     }
 
     #[test]
@@ -463,7 +530,10 @@ mod tests {
             (format!("1|5|0||{e}"), Corrupt::BadOwner),
             (format!("1|5|0|0123ABCD|{e}"), Corrupt::BadOwner),
             (format!("1|5|0|0123456789abcdef0|{e}"), Corrupt::BadOwner),
-            (format!("1|5|0|0123abcd|{}", e.replace("view", "page")), Corrupt::NotAnEvent),
+            (
+                format!("1|5|0|0123abcd|{}", e.replace("view", "page")),
+                Corrupt::NotAnEvent,
+            ),
         ];
         for (value, reason) in cases {
             assert_eq!(decode(&value), Err(reason), "{value:?}");
@@ -486,7 +556,11 @@ mod tests {
             format!("{{\"id\":\"{ID}\"}}"),
         ];
         for e in bad {
-            assert_eq!(decode(&encode(1, 0, OWNER, &e)), Err(Corrupt::NotAnEvent), "{e}");
+            assert_eq!(
+                decode(&encode(1, 0, OWNER, &e)),
+                Err(Corrupt::NotAnEvent),
+                "{e}"
+            );
         }
     }
 
@@ -495,7 +569,14 @@ mod tests {
         let v = encode(CREATED, 0, OWNER, &view(ID));
         assert!(decode_for_key(&key(ID), &v).is_ok());
         let other = "ffffffff-ffff-4fff-bfff-ffffffffffff";
-        for k in [key(other), ID.into(), EVICTED_KEY.into(), PAUSE_KEY.into(), "rtp:o:".into(), format!("rtp:e:{ID}")] {
+        for k in [
+            key(other),
+            ID.into(),
+            EVICTED_KEY.into(),
+            PAUSE_KEY.into(),
+            "rtp:o:".into(),
+            format!("rtp:e:{ID}"),
+        ] {
             assert_eq!(decode_for_key(&k, &v), Err(Corrupt::WrongKey), "{k}");
         }
         // A damaged value reports its own damage, whatever the key.
@@ -533,10 +614,17 @@ mod tests {
             let _ = decode_for_key(&k, tail);
         }
         // Every one-character replacement, deletion and insertion with JSON and format syntax.
-        let alphabet = ['|', '{', '}', '[', ']', '"', '\\', ',', ':', '0', '9', 'x', '\n', '\u{0}', 'é', '😀'];
+        let alphabet = [
+            '|', '{', '}', '[', ']', '"', '\\', ',', ':', '0', '9', 'x', '\n', '\u{0}', 'é', '😀',
+        ];
         let chars: Vec<char> = valid.chars().collect();
         for i in 0..chars.len() {
-            let deleted: String = chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| c).collect();
+            let deleted: String = chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| c)
+                .collect();
             let _ = decode_for_key(&k, &deleted);
             for &c in &alphabet {
                 let mut replaced = chars.clone();
@@ -553,13 +641,19 @@ mod tests {
         let mut rng = 0x2545_f491_u32;
         for _ in 0..20_000 {
             let len = (xorshift(&mut rng) % 80) as usize;
-            let s: String = (0..len).map(|_| alphabet[(xorshift(&mut rng) as usize) % alphabet.len()]).collect();
+            let s: String = (0..len)
+                .map(|_| alphabet[(xorshift(&mut rng) as usize) % alphabet.len()])
+                .collect();
             assert!(decode(&s).is_err() || s.starts_with("1|"));
             let _ = decode_evicted(&s);
             let _ = Pause::decode(&s);
             let a = (xorshift(&mut rng) as usize) % chars.len();
             let b = (xorshift(&mut rng) as usize) % chars.len();
-            let spliced: String = chars[..a.min(b)].iter().chain(&chars[a.max(b)..]).chain(s.chars().collect::<Vec<_>>().iter()).collect();
+            let spliced: String = chars[..a.min(b)]
+                .iter()
+                .chain(&chars[a.max(b)..])
+                .chain(s.chars().collect::<Vec<_>>().iter())
+                .collect();
             let _ = decode_for_key(&k, &spliced);
         }
         // Huge numbers, only separators, huge inputs.
@@ -568,7 +662,10 @@ mod tests {
             "1|0|99999999999999999999|0123abcd|{}".to_string(),
             "|".repeat(10_000),
             "1".repeat(100_000),
-            format!("1|0|0|0123abcd|{{\"id\":\"{ID}\",\"type\":\"view\",\"x\":{}}}", "[".repeat(10_000)),
+            format!(
+                "1|0|0|0123abcd|{{\"id\":\"{ID}\",\"type\":\"view\",\"x\":{}}}",
+                "[".repeat(10_000)
+            ),
             format!("1|0|0|0123abcd|{}", "{".repeat(100_000)),
             format!("1|0|0|0123abcd|{}", "\"".repeat(100_001)),
         ] {
@@ -588,12 +685,18 @@ mod tests {
         assert_eq!(decode_evicted("1|"), Err(Corrupt::BadNumber));
         assert_eq!(decode_evicted("1|-1"), Err(Corrupt::BadNumber));
         assert_eq!(decode_evicted("1|1|2"), Err(Corrupt::BadNumber));
-        assert_eq!(decode_evicted("1|18446744073709551616"), Err(Corrupt::BadNumber));
+        assert_eq!(
+            decode_evicted("1|18446744073709551616"),
+            Err(Corrupt::BadNumber)
+        );
     }
 
     #[test]
     fn pause_round_trips_and_its_wait_is_capped() {
-        let p = Pause { until: CREATED + 5_000, failures: 3 };
+        let p = Pause {
+            until: CREATED + 5_000,
+            failures: 3,
+        };
         assert_eq!(p.encode(), "1|1732456794012|3");
         assert_eq!(Pause::decode(&p.encode()), Ok(p));
         assert_eq!(Pause::decode("1|5"), Err(Corrupt::MissingField));
@@ -603,12 +706,26 @@ mod tests {
         let max = MAX_RETRY_AFTER_MS + MAX_DELAY_MS;
         assert_eq!(p.wait(CREATED, max), 5_000);
         assert_eq!(p.wait(CREATED + 9_000, max), 0);
-        assert_eq!(Pause { until: u64::MAX, failures: 0 }.wait(CREATED, max), max);
+        assert_eq!(
+            Pause {
+                until: u64::MAX,
+                failures: 0
+            }
+            .wait(CREATED, max),
+            max
+        );
     }
 
     #[test]
     fn corrupt_reasons_have_distinct_codes_and_prefixed_messages() {
-        let all = [Corrupt::UnknownVersion, Corrupt::MissingField, Corrupt::BadNumber, Corrupt::BadOwner, Corrupt::NotAnEvent, Corrupt::WrongKey];
+        let all = [
+            Corrupt::UnknownVersion,
+            Corrupt::MissingField,
+            Corrupt::BadNumber,
+            Corrupt::BadOwner,
+            Corrupt::NotAnEvent,
+            Corrupt::WrongKey,
+        ];
         for (i, a) in all.iter().enumerate() {
             assert!(a.message().starts_with("rtp: "));
             for b in &all[i + 1..] {

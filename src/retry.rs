@@ -89,7 +89,9 @@ impl DropReason {
     /// The console message.
     pub const fn message(self) -> &'static str {
         match self {
-            DropReason::Refused => "rtp: the collector refused a batch (HTTP 4xx); its events are dropped, not retried",
+            DropReason::Refused => {
+                "rtp: the collector refused a batch (HTTP 4xx); its events are dropped, not retried"
+            }
             DropReason::TooOld => "rtp: an event could not be delivered within 24 hours; dropped",
         }
     }
@@ -172,14 +174,22 @@ impl Backoff {
     /// same millisecond.
     pub fn schedule(&self, now: u64, attempt: u32, retry_after: Option<u64>, random: u32) -> u64 {
         let floor = retry_after.map_or(0, |r| r.min(self.max_retry_after_ms));
-        now.saturating_add(floor).saturating_add(self.delay(attempt, random))
+        now.saturating_add(floor)
+            .saturating_add(self.delay(attempt, random))
     }
 
     /// What to do with a batch after `answer` to attempt `attempt` (1 for the first send) at
     /// `now`. Age is per event, not per batch. When this says [`Next::RetryAt`]`(t)`, the edge
     /// drops with [`DropReason::TooOld`] each of the batch's events that is
     /// [`expired`](Backoff::expired) at `t`, and keeps the others.
-    pub fn next(&self, answer: Answer, retry_after: Option<u64>, attempt: u32, now: u64, random: u32) -> Next {
+    pub fn next(
+        &self,
+        answer: Answer,
+        retry_after: Option<u64>,
+        attempt: u32,
+        now: u64,
+        random: u32,
+    ) -> Next {
         match classify(answer) {
             Class::Delivered => Next::Done,
             Class::Refused => Next::Drop(DropReason::Refused),
@@ -256,15 +266,27 @@ mod tests {
     #[test]
     fn next_maps_classes_to_actions() {
         assert_eq!(B.next(Answer::Status(204), None, 1, NOW, 0), Next::Done);
-        assert_eq!(B.next(Answer::Status(400), None, 1, NOW, 0), Next::Drop(DropReason::Refused));
-        assert_eq!(B.next(Answer::NetworkError, None, 1, NOW, u32::MAX), Next::RetryAt(NOW + 1_000));
-        assert_eq!(B.next(Answer::Status(503), Some(5_000), 1, NOW, 0), Next::RetryAt(NOW + 5_000));
+        assert_eq!(
+            B.next(Answer::Status(400), None, 1, NOW, 0),
+            Next::Drop(DropReason::Refused)
+        );
+        assert_eq!(
+            B.next(Answer::NetworkError, None, 1, NOW, u32::MAX),
+            Next::RetryAt(NOW + 1_000)
+        );
+        assert_eq!(
+            B.next(Answer::Status(503), Some(5_000), 1, NOW, 0),
+            Next::RetryAt(NOW + 5_000)
+        );
     }
 
     #[test]
     fn ceiling_grows_exponentially_up_to_the_cap() {
         let ceilings: Vec<u64> = (1..=9).map(|a| B.ceiling(a)).collect();
-        assert_eq!(ceilings, [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+        assert_eq!(
+            ceilings,
+            [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]
+        );
         assert_eq!(B.ceiling(0), 1_000, "attempt 0 is read as the first");
         for a in [64, 65, 1_000, u32::MAX] {
             assert_eq!(B.ceiling(a), MAX_DELAY_MS, "{a}");
@@ -280,7 +302,10 @@ mod tests {
                 rng ^= rng >> 17;
                 rng ^= rng << 5;
                 let d = B.delay(attempt, rng);
-                assert!(d <= B.ceiling(attempt) && d <= MAX_DELAY_MS, "{attempt} {rng} {d}");
+                assert!(
+                    d <= B.ceiling(attempt) && d <= MAX_DELAY_MS,
+                    "{attempt} {rng} {d}"
+                );
             }
         }
     }
@@ -297,9 +322,16 @@ mod tests {
 
     #[test]
     fn a_huge_configured_cap_does_not_overflow() {
-        let b = Backoff { base_ms: u64::MAX, cap_ms: u64::MAX, ..B };
+        let b = Backoff {
+            base_ms: u64::MAX,
+            cap_ms: u64::MAX,
+            ..B
+        };
         assert_eq!(b.delay(1, u32::MAX), u32::MAX as u64);
-        assert_eq!(b.schedule(u64::MAX, u32::MAX, Some(u64::MAX), u32::MAX), u64::MAX);
+        assert_eq!(
+            b.schedule(u64::MAX, u32::MAX, Some(u64::MAX), u32::MAX),
+            u64::MAX
+        );
     }
 
     #[test]
@@ -321,14 +353,21 @@ mod tests {
             }
         }
         assert_eq!(B.schedule(NOW, 1, floor, 0), NOW + 2_000);
-        assert_eq!(B.schedule(NOW, 1, floor, u32::MAX), NOW + 3_000, "jitter is added on top");
+        assert_eq!(
+            B.schedule(NOW, 1, floor, u32::MAX),
+            NOW + 3_000,
+            "jitter is added on top"
+        );
     }
 
     #[test]
     fn a_huge_retry_after_is_capped() {
         let day = parse_retry_after("86400");
         assert_eq!(B.schedule(NOW, 1, day, 0), NOW + MAX_RETRY_AFTER_MS);
-        assert_eq!(B.schedule(NOW, 1, Some(u64::MAX), u32::MAX), NOW + MAX_RETRY_AFTER_MS + 1_000);
+        assert_eq!(
+            B.schedule(NOW, 1, Some(u64::MAX), u32::MAX),
+            NOW + MAX_RETRY_AFTER_MS + 1_000
+        );
     }
 
     #[test]
@@ -337,7 +376,10 @@ mod tests {
         assert_eq!(parse_retry_after("120"), Some(120_000));
         assert_eq!(parse_retry_after(" 7\t"), Some(7_000));
         assert_eq!(parse_retry_after("007"), Some(7_000));
-        assert_eq!(parse_retry_after("18446744073709551"), Some(18_446_744_073_709_551_000));
+        assert_eq!(
+            parse_retry_after("18446744073709551"),
+            Some(18_446_744_073_709_551_000)
+        );
     }
 
     #[test]
@@ -363,7 +405,10 @@ mod tests {
             assert_eq!(parse_retry_after(h), None, "{h:?}");
         }
         // An ignored Retry-After leaves the ordinary backoff.
-        assert_eq!(B.schedule(NOW, 1, parse_retry_after("soon"), u32::MAX), NOW + 1_000);
+        assert_eq!(
+            B.schedule(NOW, 1, parse_retry_after("soon"), u32::MAX),
+            NOW + 1_000
+        );
     }
 
     #[test]

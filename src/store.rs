@@ -31,7 +31,10 @@ pub struct MemoryStore(Vec<(String, String)>);
 
 impl Store for MemoryStore {
     fn get(&mut self, key: &str) -> Option<String> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
     fn set(&mut self, key: &str, value: &str) -> bool {
         match self.0.iter_mut().find(|(k, _)| k == key) {
@@ -44,7 +47,11 @@ impl Store for MemoryStore {
         self.0.retain(|(k, _)| k != key);
     }
     fn keys(&mut self, prefix: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(k, _)| k.clone())
+            .collect()
     }
     fn count(&mut self) -> usize {
         self.0.len()

@@ -2,7 +2,6 @@
 //! the outbox. The browser edge (`src/web`) reads the JavaScript arguments, calls these methods
 //! and moves batches to the network; everything it decides is decided here.
 
-use alloc::string::String;
 use crate::envelope::{encode_event, Kind, Meta};
 use crate::id::uuid_v4;
 use crate::ledger::Ledger;
@@ -10,6 +9,7 @@ use crate::outbox::Outbox;
 use crate::store::Store;
 use crate::values::{is_blank, utf16_len, validate, RawValues};
 use crate::verdict::{Rejection, Verdict};
+use alloc::string::String;
 
 /// What the core needs from its surroundings; the browser implements it with `Date.now()`,
 /// `crypto.getRandomValues`, `location.href` and `document.referrer`, tests with fixed values.
@@ -58,7 +58,17 @@ impl<S: Store, J: Store> Tag<S, J> {
         let mut ledger = Ledger::new(store);
         let session = ledger.session_id(env.random16());
         let outbox = Outbox::new(journal, page_id(env.random16()));
-        Tag { endpoint: None, account: None, debug: false, session, denied: false, limiter: Default::default(), dnt: false, ledger, outbox }
+        Tag {
+            endpoint: None,
+            account: None,
+            debug: false,
+            session,
+            denied: false,
+            limiter: Default::default(),
+            dnt: false,
+            ledger,
+            outbox,
+        }
     }
 
     /// `rtp('send', 'event', customData)`: validates, drops a repeat in this session, queues.
@@ -89,7 +99,12 @@ impl<S: Store, J: Store> Tag<S, J> {
 
     /// `rtp('send', 'view' [, page])`: a page view, for `page` (if given) or the current page.
     /// `page` is `Err` when the page argument was given but is not a string.
-    pub fn send_view(&mut self, page: Result<Option<String>, ()>, mut origin: Origin, env: &mut impl Env) -> Verdict {
+    pub fn send_view(
+        &mut self,
+        page: Result<Option<String>, ()>,
+        mut origin: Origin,
+        env: &mut impl Env,
+    ) -> Verdict {
         if let Some(r) = self.refusal() {
             return Verdict::Rejected(r);
         }
@@ -184,7 +199,13 @@ impl<S: Store, J: Store> Tag<S, J> {
     /// the drop is counted). The clock is read once: for the limit, the event's time (unless
     /// the call was replayed with its own) and the moment it was accepted.
     #[inline(never)] // shared by send_event and send_view: one copy in the wasm
-    fn enqueue(&mut self, kind: Kind, values: Option<&crate::values::Values>, origin: Origin, env: &mut impl Env) -> Verdict {
+    fn enqueue(
+        &mut self,
+        kind: Kind,
+        values: Option<&crate::values::Values>,
+        origin: Origin,
+        env: &mut impl Env,
+    ) -> Verdict {
         let now = env.now();
         if !self.limiter.take(now) {
             self.outbox.add_limited();
@@ -197,7 +218,14 @@ impl<S: Store, J: Store> Tag<S, J> {
             None => env.page_url(),
         };
         let referrer = env.referrer();
-        let meta = Meta { id: &id, session: &self.session, account: self.account.as_deref(), time, url: &url, referrer: &referrer };
+        let meta = Meta {
+            id: &id,
+            session: &self.session,
+            account: self.account.as_deref(),
+            time,
+            url: &url,
+            referrer: &referrer,
+        };
         self.outbox.push(encode_event(kind, values, &meta), now);
         Verdict::Accepted
     }
@@ -228,7 +256,11 @@ pub(crate) mod tests {
 
     impl Default for FakeEnv {
         fn default() -> Self {
-            FakeEnv { now: 1_700_000_000_000, counter: 0, url: "https://site.test/page".into() }
+            FakeEnv {
+                now: 1_700_000_000_000,
+                counter: 0,
+                url: "https://site.test/page".into(),
+            }
         }
     }
 
@@ -266,8 +298,14 @@ pub(crate) mod tests {
     fn documented_event_is_accepted_once_per_session() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        assert_eq!(tag.send_event(one("MyEvent"), Origin::default(), &mut env), Verdict::Accepted);
-        assert_eq!(tag.send_event(one("MyEvent"), Origin::default(), &mut env), Verdict::Duplicate);
+        assert_eq!(
+            tag.send_event(one("MyEvent"), Origin::default(), &mut env),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            tag.send_event(one("MyEvent"), Origin::default(), &mut env),
+            Verdict::Duplicate
+        );
         assert_eq!(tag.outbox.queued(), 1);
         let body = drain(&mut tag);
         assert!(body.contains("\"values\":[\"MyEvent\"]"), "{body}");
@@ -289,19 +327,38 @@ pub(crate) mod tests {
     fn a_replayed_call_keeps_its_own_time_and_url() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        let origin = Origin { time: Some(42), url: Some("https://site.test/first".into()) };
+        let origin = Origin {
+            time: Some(42),
+            url: Some("https://site.test/first".into()),
+        };
         tag.send_event(one("early"), origin, &mut env);
         let body = drain(&mut tag);
-        assert!(body.contains("\"time\":42,\"url\":\"https://site.test/first\""), "{body}");
+        assert!(
+            body.contains("\"time\":42,\"url\":\"https://site.test/first\""),
+            "{body}"
+        );
     }
 
     #[test]
     fn views_are_not_deduplicated_and_take_the_page_override() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Accepted);
-        assert_eq!(tag.send_view(Ok(Some("https://site.test/v".into())), Origin::default(), &mut env), Verdict::Accepted);
-        assert_eq!(tag.send_view(Err(()), Origin::default(), &mut env), Verdict::Rejected(Rejection::BadPage));
+        assert_eq!(
+            tag.send_view(Ok(None), Origin::default(), &mut env),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            tag.send_view(
+                Ok(Some("https://site.test/v".into())),
+                Origin::default(),
+                &mut env
+            ),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            tag.send_view(Err(()), Origin::default(), &mut env),
+            Verdict::Rejected(Rejection::BadPage)
+        );
         let body = drain(&mut tag);
         assert_eq!(body.matches("\"type\":\"view\"").count(), 2);
         assert!(body.contains("\"url\":\"https://site.test/v\""));
@@ -311,7 +368,10 @@ pub(crate) mod tests {
     fn account_is_carried_by_events_after_it_is_set() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        assert_eq!(tag.set_account(Some("".into())), Verdict::Rejected(Rejection::BadAccount));
+        assert_eq!(
+            tag.set_account(Some("".into())),
+            Verdict::Rejected(Rejection::BadAccount)
+        );
         assert_eq!(tag.set_account(Some("acme-1".into())), Verdict::Done);
         tag.send_event(one("a"), Origin::default(), &mut env);
         assert!(drain(&mut tag).contains("\"account\":\"acme-1\""));
@@ -335,28 +395,60 @@ pub(crate) mod tests {
     fn endpoint_must_be_a_non_empty_https_or_loopback_url() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        assert_eq!(tag.set_endpoint(None, &mut env), Verdict::Rejected(Rejection::BadEndpoint));
-        assert_eq!(tag.set_endpoint(Some(" ".into()), &mut env), Verdict::Rejected(Rejection::BadEndpoint));
-        assert_eq!(tag.set_endpoint(Some("/collect".into()), &mut env), Verdict::Done);
+        assert_eq!(
+            tag.set_endpoint(None, &mut env),
+            Verdict::Rejected(Rejection::BadEndpoint)
+        );
+        assert_eq!(
+            tag.set_endpoint(Some(" ".into()), &mut env),
+            Verdict::Rejected(Rejection::BadEndpoint)
+        );
+        assert_eq!(
+            tag.set_endpoint(Some("/collect".into()), &mut env),
+            Verdict::Done
+        );
         assert_eq!(tag.endpoint(), Some("/collect"));
-        assert_eq!(tag.set_endpoint(Some("http://collect.example.com/".into()), &mut env), Verdict::Rejected(Rejection::InsecureEndpoint));
-        assert_eq!(tag.endpoint(), Some("/collect"), "a refused endpoint leaves the last one");
+        assert_eq!(
+            tag.set_endpoint(Some("http://collect.example.com/".into()), &mut env),
+            Verdict::Rejected(Rejection::InsecureEndpoint)
+        );
+        assert_eq!(
+            tag.endpoint(),
+            Some("/collect"),
+            "a refused endpoint leaves the last one"
+        );
     }
 
     #[test]
     fn while_consent_is_denied_nothing_is_kept_or_accepted_and_granting_resumes() {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
-        assert_eq!(tag.send_event(one("before"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(
+            tag.send_event(one("before"), Origin::default(), &mut env),
+            Verdict::Accepted
+        );
         assert_eq!(tag.set_consent(false), Verdict::Done);
-        assert_eq!(tag.outbox.queued(), 0, "what was accepted before is forgotten");
-        assert_eq!(tag.send_event(one("during"), Origin::default(), &mut env), Verdict::Rejected(Rejection::NoConsent));
-        assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Rejected(Rejection::NoConsent));
+        assert_eq!(
+            tag.outbox.queued(),
+            0,
+            "what was accepted before is forgotten"
+        );
+        assert_eq!(
+            tag.send_event(one("during"), Origin::default(), &mut env),
+            Verdict::Rejected(Rejection::NoConsent)
+        );
+        assert_eq!(
+            tag.send_view(Ok(None), Origin::default(), &mut env),
+            Verdict::Rejected(Rejection::NoConsent)
+        );
         assert_eq!(tag.outbox.queued(), 0);
         assert_eq!(tag.set_consent(true), Verdict::Done);
         assert_eq!(tag.refusal(), None);
         // Refused calls were dropped, not marked as sent: the same event goes once granted.
-        assert_eq!(tag.send_event(one("during"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(
+            tag.send_event(one("during"), Origin::default(), &mut env),
+            Verdict::Accepted
+        );
         assert_eq!(tag.outbox.queued(), 1);
     }
 
@@ -365,12 +457,22 @@ pub(crate) mod tests {
         let mut env = FakeEnv::default();
         let mut tag = tag(&mut env);
         assert_eq!(tag.set_honor_dnt(true, false), Verdict::Done);
-        assert_eq!(tag.send_event(one("no signal"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(
+            tag.send_event(one("no signal"), Origin::default(), &mut env),
+            Verdict::Accepted
+        );
         assert_eq!(tag.set_honor_dnt(false, true), Verdict::Done);
-        assert_eq!(tag.refusal(), None, "off by default, and off means the signal is not honoured");
+        assert_eq!(
+            tag.refusal(),
+            None,
+            "off by default, and off means the signal is not honoured"
+        );
         assert_eq!(tag.set_honor_dnt(true, true), Verdict::Done);
         assert_eq!(tag.outbox.queued(), 0);
-        assert_eq!(tag.send_event(one("signal"), Origin::default(), &mut env), Verdict::Rejected(Rejection::DoNotTrack));
+        assert_eq!(
+            tag.send_event(one("signal"), Origin::default(), &mut env),
+            Verdict::Rejected(Rejection::DoNotTrack)
+        );
         tag.set_consent(true);
         assert_eq!(tag.refusal(), Some(Rejection::DoNotTrack));
     }
@@ -381,16 +483,35 @@ pub(crate) mod tests {
         let mut tag = tag(&mut env);
         for i in 0..crate::rate::BURST {
             let v = alloc::format!("e{i}");
-            assert_eq!(tag.send_event(one(&v), Origin::default(), &mut env), Verdict::Accepted);
+            assert_eq!(
+                tag.send_event(one(&v), Origin::default(), &mut env),
+                Verdict::Accepted
+            );
         }
-        assert_eq!(tag.send_event(one("over"), Origin::default(), &mut env), Verdict::Rejected(Rejection::RateLimited));
-        assert_eq!(tag.send_view(Ok(None), Origin::default(), &mut env), Verdict::Rejected(Rejection::RateLimited));
+        assert_eq!(
+            tag.send_event(one("over"), Origin::default(), &mut env),
+            Verdict::Rejected(Rejection::RateLimited)
+        );
+        assert_eq!(
+            tag.send_view(Ok(None), Origin::default(), &mut env),
+            Verdict::Rejected(Rejection::RateLimited)
+        );
         // A repeat is answered before the limit, and costs nothing.
-        assert_eq!(tag.send_event(one("e0"), Origin::default(), &mut env), Verdict::Duplicate);
+        assert_eq!(
+            tag.send_event(one("e0"), Origin::default(), &mut env),
+            Verdict::Duplicate
+        );
         let first = tag.outbox.take_batch(env.now, 64 * 1024).unwrap();
-        assert!(first.body.contains(",\"limited\":2,"), "{}", &first.body[..80]);
+        assert!(
+            first.body.contains(",\"limited\":2,"),
+            "{}",
+            &first.body[..80]
+        );
         // Not dropped for good: the refused event can be sent once tokens are back.
         env.now += 100;
-        assert_eq!(tag.send_event(one("over"), Origin::default(), &mut env), Verdict::Accepted);
+        assert_eq!(
+            tag.send_event(one("over"), Origin::default(), &mut env),
+            Verdict::Accepted
+        );
     }
 }

@@ -4,9 +4,9 @@
 //! validity before copying a string into the wasm, so a 1 MB string is never copied); this
 //! module decides, in plain Rust.
 
+use crate::verdict::Rejection;
 use alloc::string::String;
 use alloc::vec::Vec;
-use crate::verdict::Rejection;
 
 /// At most this many values per call (the RTP tag's documented limit). To send more, call again.
 pub const MAX_VALUES: usize = 4;
@@ -99,7 +99,8 @@ pub fn validate(raw: RawValues) -> Result<Values, Rejection> {
 /// U+FEFF (which Rust's `trim` keeps), but not U+0085 (NEL: Unicode white space, which
 /// JavaScript keeps).
 pub fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
+    s.chars()
+        .all(|c| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
 }
 
 /// Length in UTF-16 code units, as JavaScript counts it.
@@ -123,23 +124,41 @@ mod tests {
 
     #[test]
     fn four_strings_keep_their_order() {
-        let v = validate(RawValues::Fields(vec![text("d"), text("c"), text("b"), text("a")])).unwrap();
+        let v = validate(RawValues::Fields(vec![
+            text("d"),
+            text("c"),
+            text("b"),
+            text("a"),
+        ]))
+        .unwrap();
         assert_eq!(v.as_slice(), ["d", "c", "b", "a"]);
     }
 
     #[test]
     fn five_values_are_too_many() {
         let five = vec![text("a"), text("b"), text("c"), text("d"), text("e")];
-        assert_eq!(validate(RawValues::Fields(five)), Err(Rejection::TooManyValues));
+        assert_eq!(
+            validate(RawValues::Fields(five)),
+            Err(Rejection::TooManyValues)
+        );
         assert_eq!(validate(RawValues::TooMany), Err(Rejection::TooManyValues));
     }
 
     #[test]
     fn empty_and_blank_strings_are_rejected() {
-        assert_eq!(validate(RawValues::Fields(vec![text("")])), Err(Rejection::EmptyValue));
-        assert_eq!(validate(RawValues::Fields(vec![text("a"), text(" \t\n")])), Err(Rejection::EmptyValue));
+        assert_eq!(
+            validate(RawValues::Fields(vec![text("")])),
+            Err(Rejection::EmptyValue)
+        );
+        assert_eq!(
+            validate(RawValues::Fields(vec![text("a"), text(" \t\n")])),
+            Err(Rejection::EmptyValue)
+        );
         // JavaScript's trim() also removes the byte order mark; Rust's does not.
-        assert_eq!(validate(RawValues::Fields(vec![text("\u{feff} \u{a0}")])), Err(Rejection::EmptyValue));
+        assert_eq!(
+            validate(RawValues::Fields(vec![text("\u{feff} \u{a0}")])),
+            Err(Rejection::EmptyValue)
+        );
     }
 
     #[test]
@@ -154,14 +173,23 @@ mod tests {
 
     #[test]
     fn a_non_string_anywhere_rejects_the_call() {
-        assert_eq!(validate(RawValues::Fields(vec![text("a"), Field::NotText])), Err(Rejection::NotAString));
+        assert_eq!(
+            validate(RawValues::Fields(vec![text("a"), Field::NotText])),
+            Err(Rejection::NotAString)
+        );
     }
 
     #[test]
     fn empty_array_and_missing_value_are_rejected() {
-        assert_eq!(validate(RawValues::Fields(vec![])), Err(Rejection::NoValues));
+        assert_eq!(
+            validate(RawValues::Fields(vec![])),
+            Err(Rejection::NoValues)
+        );
         assert_eq!(validate(RawValues::Missing), Err(Rejection::MissingValue));
-        assert_eq!(validate(RawValues::Unreadable), Err(Rejection::UnreadableData));
+        assert_eq!(
+            validate(RawValues::Unreadable),
+            Err(Rejection::UnreadableData)
+        );
     }
 
     #[test]
@@ -169,19 +197,35 @@ mod tests {
         let ok = "x".repeat(MAX_VALUE_LEN);
         assert!(validate(RawValues::Fields(vec![text(&ok)])).is_ok());
         let long = "x".repeat(MAX_VALUE_LEN + 1);
-        assert_eq!(validate(RawValues::Fields(vec![text(&long)])), Err(Rejection::ValueTooLong));
+        assert_eq!(
+            validate(RawValues::Fields(vec![text(&long)])),
+            Err(Rejection::ValueTooLong)
+        );
         // Each emoji is two UTF-16 code units: 128 of them are 256 units.
         let emoji = "😀".repeat(128);
-        assert_eq!(validate(RawValues::Fields(vec![text(&emoji)])), Err(Rejection::ValueTooLong));
+        assert_eq!(
+            validate(RawValues::Fields(vec![text(&emoji)])),
+            Err(Rejection::ValueTooLong)
+        );
         let emoji_ok = "😀".repeat(127);
         assert!(validate(RawValues::Fields(vec![text(&emoji_ok)])).is_ok());
-        assert_eq!(validate(RawValues::Fields(vec![Field::TooLong])), Err(Rejection::ValueTooLong));
-        assert_eq!(validate(RawValues::Fields(vec![Field::BrokenText])), Err(Rejection::InvalidText));
+        assert_eq!(
+            validate(RawValues::Fields(vec![Field::TooLong])),
+            Err(Rejection::ValueTooLong)
+        );
+        assert_eq!(
+            validate(RawValues::Fields(vec![Field::BrokenText])),
+            Err(Rejection::InvalidText)
+        );
     }
 
     #[test]
     fn fingerprint_distinguishes_order_and_boundaries() {
-        let fp = |xs: &[&str]| validate(RawValues::Fields(xs.iter().map(|s| text(s)).collect())).unwrap().fingerprint();
+        let fp = |xs: &[&str]| {
+            validate(RawValues::Fields(xs.iter().map(|s| text(s)).collect()))
+                .unwrap()
+                .fingerprint()
+        };
         assert_eq!(fp(&["a", "b"]), fp(&["a", "b"]));
         assert_ne!(fp(&["a", "b"]), fp(&["b", "a"]));
         assert_ne!(fp(&["ab"]), fp(&["a", "b"]));

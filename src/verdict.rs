@@ -140,7 +140,10 @@ impl Verdict {
     /// (a number crosses to JavaScript without a string being built), and JavaScript maps it to
     /// its code with [`codes`].
     pub fn index(self) -> u32 {
-        Verdict::ALL.iter().position(|v| *v == self).unwrap_or(Verdict::ALL.len()) as u32
+        Verdict::ALL
+            .iter()
+            .position(|v| *v == self)
+            .unwrap_or(Verdict::ALL.len()) as u32
     }
 
     /// `"accepted"`, `"duplicate"`, `"ok"`, `"ignored"`, or the rejection's code.
@@ -213,7 +216,12 @@ mod tests {
             let v = Verdict::Rejected(r);
             assert_eq!(codes[v.index() as usize], v.code(), "{v:?}");
         }
-        for v in [Verdict::Accepted, Verdict::Duplicate, Verdict::Done, Verdict::Ignored] {
+        for v in [
+            Verdict::Accepted,
+            Verdict::Duplicate,
+            Verdict::Done,
+            Verdict::Ignored,
+        ] {
             assert_eq!(codes[v.index() as usize], v.code(), "{v:?}");
         }
     }
@@ -222,6 +230,9 @@ mod tests {
     fn verdict_codes_are_the_documented_ones() {
         assert_eq!(Verdict::Accepted.code(), "accepted");
         assert_eq!(Verdict::Duplicate.code(), "duplicate");
-        assert_eq!(Verdict::Rejected(Rejection::TooManyValues).code(), "too_many_values");
+        assert_eq!(
+            Verdict::Rejected(Rejection::TooManyValues).code(),
+            "too_many_values"
+        );
     }
 }

@@ -15,8 +15,6 @@
 
 #[path = "web/custom_data.rs"]
 mod custom_data;
-#[path = "web/throwing_console.rs"]
-mod throwing_console;
 #[path = "web/journal.rs"]
 mod journal;
 #[path = "web/replies.rs"]
@@ -27,6 +25,8 @@ mod session_ledger;
 mod session_store;
 #[path = "web/support.rs"]
 mod support;
+#[path = "web/throwing_console.rs"]
+mod throwing_console;
 #[path = "web/verdicts.rs"]
 mod verdicts;
 

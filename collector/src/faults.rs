@@ -92,7 +92,9 @@ impl FaultError {
             FaultError::UnknownField => {
                 "unknown field (known: mode, status, retry_after, count, ms, hold_ms)"
             }
-            FaultError::BadMode => "mode: must be \"status\", \"hang\", \"slow\", \"close\" or \"ack_lost\"",
+            FaultError::BadMode => {
+                "mode: must be \"status\", \"hang\", \"slow\", \"close\" or \"ack_lost\""
+            }
             FaultError::BadStatus => "status: must be an integer from 200 to 599",
             FaultError::BadRetryAfter => "retry_after: must be an integer >= 0 (seconds)",
             FaultError::BadCount => "count: must be an integer >= 1",
@@ -186,7 +188,9 @@ impl Fault {
                 out["status"] = json!(status);
                 out["retry_after"] = json!(retry_after);
             }
-            Effect::Hang { hold } | Effect::Slow { hold } => out["hold_ms"] = json!(hold.as_millis() as u64),
+            Effect::Hang { hold } | Effect::Slow { hold } => {
+                out["hold_ms"] = json!(hold.as_millis() as u64)
+            }
             Effect::Close | Effect::AckLost => {}
         }
         out
@@ -302,7 +306,9 @@ mod tests {
     #[test]
     fn slow_holds_then_answers() {
         assert_eq!(
-            parse(r#"{"mode":"slow","count":1,"hold_ms":500}"#).unwrap().effect,
+            parse(r#"{"mode":"slow","count":1,"hold_ms":500}"#)
+                .unwrap()
+                .effect,
             Effect::Slow {
                 hold: Duration::from_millis(500)
             }

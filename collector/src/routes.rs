@@ -104,7 +104,10 @@ pub const MAX_STATIC_DELAY_MS: u64 = 10_000;
 /// tag load late, to click before the wasm is ready (the snippet passes its loader URL's query
 /// on to the wasm URL, so both are delayed).
 fn static_file(app: &App, head: &Head) -> Handled {
-    let delay = head.query_param("delay").and_then(|d| d.parse::<u64>().ok()).unwrap_or(0);
+    let delay = head
+        .query_param("delay")
+        .and_then(|d| d.parse::<u64>().ok())
+        .unwrap_or(0);
     if delay > 0 {
         std::thread::sleep(Duration::from_millis(delay.min(MAX_STATIC_DELAY_MS)));
     }

@@ -52,7 +52,9 @@ fn safe(u: &Url) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut f = text.split('\0');
     let endpoint = f.next().unwrap_or("");
     let page = f.next().unwrap_or("");
@@ -68,7 +70,10 @@ fuzz_target!(|data: &[u8]| {
         let page = page_url.as_str();
         if check(endpoint, page).is_ok() {
             if let Some(target) = resolve(endpoint, &page_url) {
-                assert!(safe(&target), "check({endpoint:?}, {page:?}) is Ok, but a browser sends to {target}");
+                assert!(
+                    safe(&target),
+                    "check({endpoint:?}, {page:?}) is Ok, but a browser sends to {target}"
+                );
             }
         }
         if page == text.split('\0').nth(1).unwrap_or("") {
@@ -108,9 +113,16 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => assert_eq!(tag.endpoint(), None),
     }
-    assert!(matches!(tag.set_endpoint(None, &mut env), Verdict::Rejected(_)));
+    assert!(matches!(
+        tag.set_endpoint(None, &mut env),
+        Verdict::Rejected(_)
+    ));
     if let Some(a) = account {
         let ok = tag.set_account(Some(a.to_owned())) == Verdict::Done;
-        assert_eq!(ok, !rtp_tag::values::is_blank(a) && a.encode_utf16().count() <= 255, "{a:?}");
+        assert_eq!(
+            ok,
+            !rtp_tag::values::is_blank(a) && a.encode_utf16().count() <= 255,
+            "{a:?}"
+        );
     }
 });

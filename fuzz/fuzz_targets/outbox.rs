@@ -64,27 +64,72 @@ enum Key {
 
 #[derive(Arbitrary, Debug)]
 enum Op {
-    Push { page: bool, values: Vec<String>, url: String },
-    Persist { page: bool },
-    Take { page: bool, max_bytes: u16 },
-    Answer { page: bool, which: u8, reply: Reply, retry_after_s: Option<u16>, random: u32 },
-    Unsent { page: bool, which: u8 },
-    Delivered { page: bool, which: u8 },
+    Push {
+        page: bool,
+        values: Vec<String>,
+        url: String,
+    },
+    Persist {
+        page: bool,
+    },
+    Take {
+        page: bool,
+        max_bytes: u16,
+    },
+    Answer {
+        page: bool,
+        which: u8,
+        reply: Reply,
+        retry_after_s: Option<u16>,
+        random: u32,
+    },
+    Unsent {
+        page: bool,
+        which: u8,
+    },
+    Delivered {
+        page: bool,
+        which: u8,
+    },
     /// `pagehide` / `visibilitychange` to hidden.
-    Leaving { page: bool },
+    Leaving {
+        page: bool,
+    },
     /// The page is gone; this many beacons are taken before one is refused. A new page opens.
-    Close { page: bool, beacons: u8 },
+    Close {
+        page: bool,
+        beacons: u8,
+    },
     /// Back from the back-forward cache.
-    Resync { page: bool },
-    Adopt { page: bool, live: Live, since_back_ms: u16 },
-    Ready { page: bool },
-    ResumeNow { page: bool },
+    Resync {
+        page: bool,
+    },
+    Adopt {
+        page: bool,
+        live: Live,
+        since_back_ms: u16,
+    },
+    Ready {
+        page: bool,
+    },
+    ResumeNow {
+        page: bool,
+    },
     /// `rtp('set', 'consent', false)`.
-    Discard { page: bool },
-    Tick { ms: u16 },
+    Discard {
+        page: bool,
+    },
+    Tick {
+        ms: u16,
+    },
     /// Another writer.
-    Tamper { key: Key, value: String },
-    Remove { key: Key },
+    Tamper {
+        key: Key,
+        value: String,
+    },
+    Remove {
+        key: Key,
+    },
 }
 
 struct Page {
@@ -116,7 +161,11 @@ impl World {
     fn open(&mut self) -> Page {
         self.next_owner += 1;
         let owner = format!("{:016x}", 0x0fab_0000_0000_0000 + self.next_owner);
-        Page { outbox: Outbox::new(self.journal.clone(), owner), flights: Vec::new(), handed: HashSet::new() }
+        Page {
+            outbox: Outbox::new(self.journal.clone(), owner),
+            flights: Vec::new(),
+            handed: HashSet::new(),
+        }
     }
 
     fn key(k: &Key) -> String {
@@ -133,20 +182,39 @@ impl World {
     fn take(&mut self, p: usize, max_bytes: usize) -> Option<u32> {
         let b = self.pages[p].outbox.take_batch(self.now, max_bytes)?;
         assert!(b.events >= 1);
-        assert!(b.events == 1 || b.body.len() <= max_bytes, "{} bytes over a budget of {max_bytes}: {}", b.body.len(), b.body);
+        assert!(
+            b.events == 1 || b.body.len() <= max_bytes,
+            "{} bytes over a budget of {max_bytes}: {}",
+            b.body.len(),
+            b.body
+        );
         let mut ids = Vec::new();
         if !self.tampered {
-            let json: serde_json::Value = serde_json::from_str(&b.body).unwrap_or_else(|e| panic!("{e}: {}", b.body));
+            let json: serde_json::Value =
+                serde_json::from_str(&b.body).unwrap_or_else(|e| panic!("{e}: {}", b.body));
             let events = json["events"].as_array().expect("events");
             assert_eq!(events.len(), b.events);
-            assert!(json.get("evicted").is_none(), "an eviction under the bounds: {}", b.body);
+            assert!(
+                json.get("evicted").is_none(),
+                "an eviction under the bounds: {}",
+                b.body
+            );
             for e in events {
                 ids.push(e["id"].as_str().expect("id").to_owned());
             }
             let unique: HashSet<&String> = ids.iter().collect();
-            assert_eq!(unique.len(), ids.len(), "an event twice in one batch: {}", b.body);
+            assert_eq!(
+                unique.len(),
+                ids.len(),
+                "an event twice in one batch: {}",
+                b.body
+            );
             for (_, other) in &self.pages[p].flights {
-                assert!(!other.iter().any(|id| unique.contains(id)), "an event in two batches at once: {}", b.body);
+                assert!(
+                    !other.iter().any(|id| unique.contains(id)),
+                    "an event in two batches at once: {}",
+                    b.body
+                );
             }
         }
         self.pages[p].flights.push((b.id, ids));
@@ -165,7 +233,9 @@ impl World {
     fn close(&mut self, p: usize, beacons: u8) {
         if self.leaving(p) {
             for _ in 0..=beacons {
-                let Some(id) = self.take(p, 64 * 1024) else { break };
+                let Some(id) = self.take(p, 64 * 1024) else {
+                    break;
+                };
                 let (_, ids) = self.pages[p].flights.pop().unwrap();
                 self.delivered.extend(ids);
                 self.pages[p].outbox.delivered(id);
@@ -203,7 +273,13 @@ impl World {
             Live::NoLocks => None,
             Live::Open => Some(self.pages.iter().map(lock).collect::<Vec<_>>().join(" ")),
             Live::Some(mask) => Some(
-                self.pages.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, p)| lock(p)).collect::<Vec<_>>().join(" "),
+                self.pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, p)| lock(p))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             ),
             Live::Raw(s) => Some(s.clone()),
         }
@@ -217,17 +293,35 @@ impl World {
                 let mut bytes = [0u8; 16];
                 bytes[..4].copy_from_slice(&self.next_event.to_be_bytes());
                 let id = uuid_v4(bytes);
-                let v = validate(RawValues::Fields(values.into_iter().map(Field::Text).collect())).ok();
+                let v = validate(RawValues::Fields(
+                    values.into_iter().map(Field::Text).collect(),
+                ))
+                .ok();
                 let kind = if v.is_some() { Kind::Event } else { Kind::View };
-                let m = Meta { id: &id, session: "00000000-0000-4000-8000-000000000000", account: Some("acme"), time: self.now, url: &url, referrer: "" };
-                self.pages[p].outbox.push(encode_event(kind, v.as_ref(), &m), self.now);
+                let m = Meta {
+                    id: &id,
+                    session: "00000000-0000-4000-8000-000000000000",
+                    account: Some("acme"),
+                    time: self.now,
+                    url: &url,
+                    referrer: "",
+                };
+                self.pages[p]
+                    .outbox
+                    .push(encode_event(kind, v.as_ref(), &m), self.now);
                 self.accepted.push(id);
             }
             Op::Persist { page } => self.pages[usize::from(page)].outbox.persist(),
             Op::Take { page, max_bytes } => {
                 self.take(usize::from(page), usize::from(max_bytes));
             }
-            Op::Answer { page, which, reply, retry_after_s, random } => {
+            Op::Answer {
+                page,
+                which,
+                reply,
+                retry_after_s,
+                random,
+            } => {
                 let p = usize::from(page);
                 let (id, ids) = self.land(p, which);
                 let answer = match reply {
@@ -239,7 +333,10 @@ impl World {
                     Reply::Timeout => Answer::Timeout,
                 };
                 let retry_after = retry_after_s.map(|s| u64::from(s) * 1000);
-                match self.pages[p].outbox.answered(id, answer, retry_after, self.now, random) {
+                match self.pages[p]
+                    .outbox
+                    .answered(id, answer, retry_after, self.now, random)
+                {
                     Outcome::Delivered => self.delivered.extend(ids),
                     Outcome::Dropped(_, _) => self.excused.extend(ids),
                     Outcome::Retry { at, too_old } => {
@@ -268,12 +365,23 @@ impl World {
             Op::Resync { page } => {
                 self.pages[usize::from(page)].outbox.resync();
             }
-            Op::Adopt { page, live, since_back_ms } => {
+            Op::Adopt {
+                page,
+                live,
+                since_back_ms,
+            } => {
                 let live = self.live(&live);
                 let since = self.now.saturating_sub(u64::from(since_back_ms));
-                let a = self.pages[usize::from(page)].outbox.adopt(live.as_deref(), since, self.now);
+                let a =
+                    self.pages[usize::from(page)]
+                        .outbox
+                        .adopt(live.as_deref(), since, self.now);
                 if !self.tampered {
-                    assert!(a.corrupt.is_empty(), "the tag's own records read back as corrupt: {:?}", a.corrupt);
+                    assert!(
+                        a.corrupt.is_empty(),
+                        "the tag's own records read back as corrupt: {:?}",
+                        a.corrupt
+                    );
                     assert!(a.queues.is_empty());
                     assert_eq!(a.too_old, 0, "too old within a day");
                 }
@@ -313,7 +421,9 @@ impl World {
         self.pages.push(last);
         for _ in 0..10_000 {
             self.pages[2].outbox.resume_now();
-            let Some(id) = self.take(2, 32 * 1024) else { break };
+            let Some(id) = self.take(2, 32 * 1024) else {
+                break;
+            };
             let (_, ids) = self.pages[2].flights.pop().unwrap();
             self.delivered.extend(ids);
             self.pages[2].outbox.delivered(id);
@@ -322,16 +432,30 @@ impl World {
         if self.tampered {
             return;
         }
-        let left: Vec<String> = self.journal.keys(KEY_PREFIX).into_iter().filter(|k| k != PAUSE_KEY && k != EVICTED_KEY).collect();
-        assert!(left.is_empty(), "records left after everything was delivered: {left:?}");
+        let left: Vec<String> = self
+            .journal
+            .keys(KEY_PREFIX)
+            .into_iter()
+            .filter(|k| k != PAUSE_KEY && k != EVICTED_KEY)
+            .collect();
+        assert!(
+            left.is_empty(),
+            "records left after everything was delivered: {left:?}"
+        );
         for id in &self.accepted {
-            assert!(self.delivered.contains(id) || self.excused.contains(id), "event {id} was accepted and never delivered");
+            assert!(
+                self.delivered.contains(id) || self.excused.contains(id),
+                "event {id} was accepted and never delivered"
+            );
         }
     }
 }
 
 fuzz_target!(|ops: Vec<Op>| {
-    let mut w = World { now: 1_732_456_789_012, ..World::default() };
+    let mut w = World {
+        now: 1_732_456_789_012,
+        ..World::default()
+    };
     let (a, b) = (w.open(), w.open());
     w.pages = vec![a, b];
     // The bounds (1,000 events, 768 KiB) are not what this target explores.

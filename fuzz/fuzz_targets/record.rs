@@ -13,14 +13,21 @@
 
 use libfuzzer_sys::fuzz_target;
 use rtp_tag::id::is_uuid_v4;
-use rtp_tag::record::{self, decode, decode_evicted, decode_for_key, encode, encode_evicted, event_id, is_owner, Pause};
+use rtp_tag::record::{
+    self, decode, decode_evicted, decode_for_key, encode, encode_evicted, event_id, is_owner, Pause,
+};
 use rtp_tag::retry::{parse_retry_after, MAX_DELAY_MS, MAX_RETRY_AFTER_MS};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let (key, value) = match text.split_once('\n') {
         Some((k, v)) => (k.to_owned(), v),
-        None => (decode(text).map(|r| record::key(r.id)).unwrap_or_default(), text),
+        None => (
+            decode(text).map(|r| record::key(r.id)).unwrap_or_default(),
+            text,
+        ),
     };
 
     if let Some(id) = event_id(&key) {
@@ -32,7 +39,12 @@ fuzz_target!(|data: &[u8]| {
         Ok(r) => {
             assert!(is_uuid_v4(r.id), "{value:?}");
             assert!(is_owner(r.owner), "{value:?}");
-            assert!(value.ends_with(r.event) && r.event.starts_with("{\"id\":\"") && r.event.ends_with('}'), "{value:?}");
+            assert!(
+                value.ends_with(r.event)
+                    && r.event.starts_with("{\"id\":\"")
+                    && r.event.ends_with('}'),
+                "{value:?}"
+            );
             assert_eq!(&r.event[7..43], r.id);
             let again = encode(r.created, r.attempts, r.owner, r.event);
             assert_eq!(decode(&again), Ok(r), "{value:?}");
@@ -66,6 +78,9 @@ fuzz_target!(|data: &[u8]| {
     if let Some(ms) = parse_retry_after(value) {
         assert_eq!(ms % 1000, 0);
         let t = value.trim_matches(|c| c == ' ' || c == '\t');
-        assert!(!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()), "{value:?}");
+        assert!(
+            !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()),
+            "{value:?}"
+        );
     }
 });

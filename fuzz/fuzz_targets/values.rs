@@ -21,7 +21,8 @@ fn js_trimmed(c: char) -> bool {
         c,
         '\u{9}' | '\u{b}' | '\u{c}' | '\u{feff}' | '\u{a}' | '\u{d}' | '\u{2028}' | '\u{2029}'
             // Unicode 15/16 category Zs.
-            | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+            | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
     )
 }
 
@@ -42,7 +43,9 @@ fn expected(raw: &RawValues) -> Result<Vec<String>, Rejection> {
     for f in fields {
         match f {
             Field::Text(s) if s.chars().all(js_trimmed) => return Err(Rejection::EmptyValue),
-            Field::Text(s) if s.encode_utf16().count() > MAX_VALUE_LEN => return Err(Rejection::ValueTooLong),
+            Field::Text(s) if s.encode_utf16().count() > MAX_VALUE_LEN => {
+                return Err(Rejection::ValueTooLong)
+            }
             Field::Text(s) => out.push(s.clone()),
             Field::TooLong => return Err(Rejection::ValueTooLong),
             Field::BrokenText => return Err(Rejection::InvalidText),
@@ -53,7 +56,9 @@ fn expected(raw: &RawValues) -> Result<Vec<String>, Rejection> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let raw = match text {
         "!missing" => RawValues::Missing,
         "!unreadable" => RawValues::Unreadable,
@@ -77,7 +82,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(v.as_slice(), w.as_slice(), "{raw:?}");
             assert!((1..=MAX_VALUES).contains(&v.as_slice().len()));
             // The fingerprint is a function of the values alone.
-            assert_eq!(v.fingerprint(), validate(raw.clone()).unwrap().fingerprint());
+            assert_eq!(
+                v.fingerprint(),
+                validate(raw.clone()).unwrap().fingerprint()
+            );
         }
         (Err(a), Err(b)) => assert_eq!(a, b, "{raw:?}"),
         _ => panic!("validate({raw:?}) = {got:?}, the rules say {want:?}"),

@@ -38,7 +38,14 @@ fn event(n: u32, pad: usize) -> String {
     bytes[..4].copy_from_slice(&n.to_be_bytes());
     let id = uuid_v4(bytes);
     let url = alloc::format!("http://site.test/{}", "p".repeat(pad));
-    let m = Meta { id: &id, session: "00000000-0000-4000-8000-000000000000", account: None, time: NOW, url: &url, referrer: "" };
+    let m = Meta {
+        id: &id,
+        session: "00000000-0000-4000-8000-000000000000",
+        account: None,
+        time: NOW,
+        url: &url,
+        referrer: "",
+    };
     encode_event(Kind::View, None, &m)
 }
 
@@ -49,7 +56,9 @@ fn id_of(e: &str) -> String {
 /// The stored keys of records (groups), in the store's order.
 fn group_keys(j: &Shared) -> Vec<String> {
     let keys = j.0.borrow_mut().keys("rtp:o:");
-    keys.into_iter().filter(|k| record::event_id(k).is_some()).collect()
+    keys.into_iter()
+        .filter(|k| record::event_id(k).is_some())
+        .collect()
 }
 
 /// The stored records, one `rtp:o:<event id>` each (a group of records is stored under the key
@@ -69,7 +78,10 @@ fn stored(j: &Shared, e: &str) -> Option<String> {
     let id = id_of(e);
     for key in group_keys(j) {
         let value = j.0.borrow_mut().get(&key).unwrap();
-        if let Some(line) = value.split('\n').find(|l| record::decode(l).is_ok_and(|r| r.id == id)) {
+        if let Some(line) = value
+            .split('\n')
+            .find(|l| record::decode(l).is_ok_and(|r| r.id == id))
+        {
             return Some(line.to_string());
         }
     }
@@ -96,14 +108,23 @@ fn an_event_is_written_by_persist_before_it_is_sent_and_removed_when_acknowledge
     let mut o = page(&j, A);
     let e = event(1, 0);
     o.push(e.clone(), NOW);
-    assert!(records(&j).is_empty(), "written at the end of the task, not by the call");
+    assert!(
+        records(&j).is_empty(),
+        "written at the end of the task, not by the call"
+    );
     o.persist();
     let stored = j.0.borrow_mut().get(&record::key(&id_of(&e))).unwrap();
     assert_eq!(stored, record::encode(NOW, 0, A, &e));
     let b = o.take_batch(NOW, 32 * 1024).unwrap();
-    assert_eq!(b.body, alloc::format!("{{\"v\":1,\"sent\":{NOW},\"events\":[{e}]}}"));
+    assert_eq!(
+        b.body,
+        alloc::format!("{{\"v\":1,\"sent\":{NOW},\"events\":[{e}]}}")
+    );
     assert_eq!(records(&j).len(), 1, "still stored while in flight");
-    assert_eq!(o.answered(b.id, Answer::Status(204), None, NOW, 0), Outcome::Delivered);
+    assert_eq!(
+        o.answered(b.id, Answer::Status(204), None, NOW, 0),
+        Outcome::Delivered
+    );
     assert!(records(&j).is_empty());
     assert!(o.is_settled());
 }
@@ -123,7 +144,10 @@ fn batches_never_exceed_the_byte_budget() {
     }
     assert_eq!(total, 1000);
     let per_event = event(0, 60).len() + 1;
-    assert_eq!(batches, (1000 * per_event).div_ceil((16 * 1024 - BATCH_OVERHEAD) / per_event * per_event));
+    assert_eq!(
+        batches,
+        (1000 * per_event).div_ceil((16 * 1024 - BATCH_OVERHEAD) / per_event * per_event)
+    );
 }
 
 #[test]
@@ -145,22 +169,49 @@ fn a_failed_batch_goes_back_in_front_counts_an_attempt_and_pauses_the_outbox() {
     let b = o.take_batch(NOW, 65536).unwrap();
     o.push(event(3, 0), NOW);
     // random = u32::MAX: the delay is the whole ceiling, 1 s after the first failure.
-    assert_eq!(o.answered(b.id, Answer::Status(503), None, NOW, u32::MAX), Outcome::Retry { at: NOW + 1_000, too_old: 0 });
+    assert_eq!(
+        o.answered(b.id, Answer::Status(503), None, NOW, u32::MAX),
+        Outcome::Retry {
+            at: NOW + 1_000,
+            too_old: 0
+        }
+    );
     assert!(o.failing());
     assert_eq!(o.wait(NOW), 1_000);
     assert!(o.take_batch(NOW + 999, 65536).is_none(), "paused");
     let again = o.take_batch(NOW + 1_000, 65536).unwrap();
     let order: Vec<String> = [1, 2, 3].iter().map(|n| event(*n, 0)).collect();
-    assert!(again.body.ends_with(&alloc::format!("[{}]}}", order.join(","))), "{}", again.body);
+    assert!(
+        again
+            .body
+            .ends_with(&alloc::format!("[{}]}}", order.join(","))),
+        "{}",
+        again.body
+    );
     // The failed events' records count the attempt; the pause is stored for other pages.
-    let r = j.0.borrow_mut().get(&record::key(&id_of(&order[0]))).unwrap();
+    let r =
+        j.0.borrow_mut()
+            .get(&record::key(&id_of(&order[0])))
+            .unwrap();
     assert!(r.starts_with(&alloc::format!("1|{NOW}|1|{A}|")), "{r}");
-    assert_eq!(j.0.borrow_mut().get(PAUSE_KEY), Some(alloc::format!("1|{}|1", NOW + 1_000)));
+    assert_eq!(
+        j.0.borrow_mut().get(PAUSE_KEY),
+        Some(alloc::format!("1|{}|1", NOW + 1_000))
+    );
     // Second failure: the ceiling doubles.
-    assert_eq!(o.answered(again.id, Answer::NetworkError, None, NOW + 1_000, u32::MAX), Outcome::Retry { at: NOW + 3_000, too_old: 0 });
+    assert_eq!(
+        o.answered(again.id, Answer::NetworkError, None, NOW + 1_000, u32::MAX),
+        Outcome::Retry {
+            at: NOW + 3_000,
+            too_old: 0
+        }
+    );
     // Success ends the pause, here and in storage.
     let last = o.take_batch(NOW + 3_000, 65536).unwrap();
-    assert_eq!(o.answered(last.id, Answer::Status(200), None, NOW + 3_000, 0), Outcome::Delivered);
+    assert_eq!(
+        o.answered(last.id, Answer::Status(200), None, NOW + 3_000, 0),
+        Outcome::Delivered
+    );
     assert!(!o.failing());
     assert_eq!(o.wait(NOW + 3_000), 0);
     assert_eq!(j.0.borrow_mut().get(PAUSE_KEY), None);
@@ -172,7 +223,13 @@ fn retry_after_is_a_floor_under_the_jittered_delay() {
     let mut o = Outbox::new(MemoryStore::default(), A.into());
     o.push(event(1, 0), NOW);
     let b = o.take_batch(NOW, 65536).unwrap();
-    assert_eq!(o.answered(b.id, Answer::Status(429), Some(2_000), NOW, 0), Outcome::Retry { at: NOW + 2_000, too_old: 0 });
+    assert_eq!(
+        o.answered(b.id, Answer::Status(429), Some(2_000), NOW, 0),
+        Outcome::Retry {
+            at: NOW + 2_000,
+            too_old: 0
+        }
+    );
     assert!(o.take_batch(NOW + 1_999, 65536).is_none());
     assert!(o.take_batch(NOW + 2_000, 65536).is_some());
 }
@@ -184,7 +241,10 @@ fn a_refused_batch_is_dropped_not_retried() {
     o.push(event(1, 0), NOW);
     o.push(event(2, 0), NOW);
     let b = o.take_batch(NOW, 65536).unwrap();
-    assert_eq!(o.answered(b.id, Answer::Status(400), None, NOW, 0), Outcome::Dropped(DropReason::Refused, 2));
+    assert_eq!(
+        o.answered(b.id, Answer::Status(400), None, NOW, 0),
+        Outcome::Dropped(DropReason::Refused, 2)
+    );
     assert!(o.is_settled());
     assert!(records(&j).is_empty());
     assert!(!o.failing(), "a refusal is an answer: the collector is up");
@@ -198,7 +258,13 @@ fn events_past_the_age_cap_are_dropped_instead_of_retried() {
     o.push(event(2, 0), NOW);
     let b = o.take_batch(NOW, 65536).unwrap();
     // The retry would be at NOW + 1 s: the first event is then past 24 h.
-    assert_eq!(o.answered(b.id, Answer::Status(500), None, NOW, u32::MAX), Outcome::Retry { at: NOW + 1_000, too_old: 1 });
+    assert_eq!(
+        o.answered(b.id, Answer::Status(500), None, NOW, u32::MAX),
+        Outcome::Retry {
+            at: NOW + 1_000,
+            too_old: 1
+        }
+    );
     assert_eq!(o.queued(), 1);
     assert_eq!(records(&j), [record::key(&id_of(&event(2, 0)))]);
 }
@@ -219,9 +285,17 @@ fn past_max_events_the_oldest_queued_is_evicted_counted_and_reported_once() {
     assert_eq!(records(&j).len(), MAX_EVENTS);
     assert!(stored(&j, &event(0, 0)).is_none(), "the oldest went first");
     let first = o.take_batch(NOW, 32 * 1024).unwrap();
-    assert!(first.body.contains(",\"evicted\":2,"), "{}", &first.body[..60]);
+    assert!(
+        first.body.contains(",\"evicted\":2,"),
+        "{}",
+        &first.body[..60]
+    );
     assert!(first.body.contains(&event(2, 0)));
-    assert_eq!(j.0.borrow_mut().get(EVICTED_KEY), None, "the count moved into the batch");
+    assert_eq!(
+        j.0.borrow_mut().get(EVICTED_KEY),
+        None,
+        "the count moved into the batch"
+    );
     let second = o.take_batch(NOW, 32 * 1024).unwrap();
     assert!(!second.body.contains("evicted"), "reported by one batch");
     o.delivered(first.id);
@@ -244,7 +318,11 @@ fn evictions_by_two_tabs_are_each_reported_once() {
     assert_eq!(j.0.borrow_mut().get(EVICTED_KEY).as_deref(), Some("1|8"));
     let from_a = a.take_batch(NOW, 1024).unwrap();
     let from_b = b.take_batch(NOW, 1024).unwrap();
-    assert!(from_a.body.contains("\"evicted\":8,"), "{}", &from_a.body[..40]);
+    assert!(
+        from_a.body.contains("\"evicted\":8,"),
+        "{}",
+        &from_a.body[..40]
+    );
     assert!(!from_b.body.contains("evicted"));
 }
 
@@ -289,7 +367,11 @@ fn in_flight_events_are_never_evicted() {
     let b = o.take_batch(NOW, 1 << 30).unwrap();
     assert_eq!(b.events, MAX_EVENTS);
     o.push(event(5000, 0), NOW);
-    assert_eq!(o.queued(), 1, "the newest stays, though the bound is reached by events in flight");
+    assert_eq!(
+        o.queued(),
+        1,
+        "the newest stays, though the bound is reached by events in flight"
+    );
     o.delivered(b.id);
     assert_eq!(o.queued(), 1);
 }
@@ -301,9 +383,18 @@ fn storage_that_refuses_writes_leaves_delivery_working_in_memory() {
     o.push(event(2, 0), NOW);
     let b = o.take_batch(NOW, 65536).unwrap();
     assert_eq!(b.events, 2);
-    assert_eq!(o.answered(b.id, Answer::Status(503), None, NOW, 0), Outcome::Retry { at: NOW, too_old: 0 });
+    assert_eq!(
+        o.answered(b.id, Answer::Status(503), None, NOW, 0),
+        Outcome::Retry {
+            at: NOW,
+            too_old: 0
+        }
+    );
     let again = o.take_batch(NOW, 65536).unwrap();
-    assert_eq!(o.answered(again.id, Answer::Status(200), None, NOW, 0), Outcome::Delivered);
+    assert_eq!(
+        o.answered(again.id, Answer::Status(200), None, NOW, 0),
+        Outcome::Delivered
+    );
     assert!(o.is_settled());
     // Nothing stored, so nothing to adopt, and adopting reads nothing.
     assert_eq!(o.adopt(Some(""), NOW + RECENT_MS, NOW), Adoption::default());
@@ -320,22 +411,46 @@ fn the_next_page_adopts_what_a_gone_page_left_and_keeps_its_pause() {
     drop(gone); // the page is gone: its lock is released
 
     let mut next = page(&j, B);
-    let a = next.adopt(Some("rtp-tab-bbbbbbbb rtp-claim"), NOW + 100 + RECENT_MS, NOW + 100);
+    let a = next.adopt(
+        Some("rtp-tab-bbbbbbbb rtp-claim"),
+        NOW + 100 + RECENT_MS,
+        NOW + 100,
+    );
     assert_eq!(a.adopted, 2);
     assert!(a.corrupt.is_empty());
-    assert_eq!(next.wait(NOW + 100), 4_900, "the stored Retry-After still holds");
+    assert_eq!(
+        next.wait(NOW + 100),
+        4_900,
+        "the stored Retry-After still holds"
+    );
     assert!(next.take_batch(NOW + 100, 65536).is_none());
     // Rewritten as the new page's, attempts kept: a third page finds nothing to adopt.
     assert_eq!(records(&j).len(), 2);
     for e in [event(1, 0), event(2, 0)] {
         let v = stored(&j, &e).unwrap();
-        assert!(v.starts_with(&alloc::format!("1|{NOW}|1|{B}|")) || v.starts_with(&alloc::format!("1|{}|1|{B}|", NOW + 1)), "{v}");
+        assert!(
+            v.starts_with(&alloc::format!("1|{NOW}|1|{B}|"))
+                || v.starts_with(&alloc::format!("1|{}|1|{B}|", NOW + 1)),
+            "{v}"
+        );
     }
     let mut third = page(&j, "cccccccc");
-    assert_eq!(third.adopt(Some("rtp-tab-bbbbbbbb rtp-tab-cccccccc"), NOW + 200 + RECENT_MS, NOW + 200).adopted, 0);
+    assert_eq!(
+        third
+            .adopt(
+                Some("rtp-tab-bbbbbbbb rtp-tab-cccccccc"),
+                NOW + 200 + RECENT_MS,
+                NOW + 200
+            )
+            .adopted,
+        0
+    );
     let out = next.take_batch(NOW + 5_000, 65536).unwrap();
     assert_eq!(out.events, 2);
-    assert!(out.body.find(&event(1, 0)).unwrap() < out.body.find(&event(2, 0)).unwrap(), "oldest first");
+    assert!(
+        out.body.find(&event(1, 0)).unwrap() < out.body.find(&event(2, 0)).unwrap(),
+        "oldest first"
+    );
     next.delivered(out.id);
     assert!(records(&j).is_empty());
 }
@@ -348,11 +463,31 @@ fn a_live_pages_records_are_left_to_it() {
     a.persist();
     let mut b = page(&j, B);
     // A's lock is held, or only requested: either way A is alive, and B will look again.
-    let found = b.adopt(Some("rtp-tab-aaaaaaaa rtp-tab-bbbbbbbb"), NOW + RECENT_MS, NOW);
+    let found = b.adopt(
+        Some("rtp-tab-aaaaaaaa rtp-tab-bbbbbbbb"),
+        NOW + RECENT_MS,
+        NOW,
+    );
     assert_eq!((found.adopted, found.waiting), (0, 1));
-    assert_eq!(b.adopt(Some("rtp-tab-bbbbbbbb rtp-tab-aaaaaaaa"), NOW + RECENT_MS, NOW).adopted, 0);
+    assert_eq!(
+        b.adopt(
+            Some("rtp-tab-bbbbbbbb rtp-tab-aaaaaaaa"),
+            NOW + RECENT_MS,
+            NOW
+        )
+        .adopted,
+        0
+    );
     // A lock whose name merely contains A's id is not A's.
-    assert_eq!(b.adopt(Some("xrtp-tab-aaaaaaaa rtp-tab-aaaaaaaax"), NOW + RECENT_MS, NOW).adopted, 1);
+    assert_eq!(
+        b.adopt(
+            Some("xrtp-tab-aaaaaaaa rtp-tab-aaaaaaaax"),
+            NOW + RECENT_MS,
+            NOW
+        )
+        .adopted,
+        1
+    );
     assert_eq!(b.queued(), 1);
     // And A's own records are never adopted by A.
     let mut again = page(&j, B);
@@ -366,8 +501,16 @@ fn without_web_locks_only_stale_records_are_adopted() {
     a.push(event(1, 0), NOW);
     a.persist();
     let mut b = page(&j, B);
-    assert_eq!(b.adopt(None, NOW + STALE_MS - 1 + RECENT_MS, NOW + STALE_MS - 1).adopted, 0);
-    assert_eq!(b.adopt(None, NOW + STALE_MS + RECENT_MS, NOW + STALE_MS).adopted, 1);
+    assert_eq!(
+        b.adopt(None, NOW + STALE_MS - 1 + RECENT_MS, NOW + STALE_MS - 1)
+            .adopted,
+        0
+    );
+    assert_eq!(
+        b.adopt(None, NOW + STALE_MS + RECENT_MS, NOW + STALE_MS)
+            .adopted,
+        1
+    );
 }
 
 #[test]
@@ -377,10 +520,19 @@ fn corrupt_and_expired_records_are_removed_with_their_reasons() {
     let old = event(2, 0);
     {
         let mut s = j.0.borrow_mut();
-        s.set(&record::key(&id_of(&good)), &record::encode(NOW, 0, A, &good));
-        s.set(&record::key(&id_of(&old)), &record::encode(NOW - crate::retry::MAX_AGE_MS - 1, 0, A, &old));
+        s.set(
+            &record::key(&id_of(&good)),
+            &record::encode(NOW, 0, A, &good),
+        );
+        s.set(
+            &record::key(&id_of(&old)),
+            &record::encode(NOW - crate::retry::MAX_AGE_MS - 1, 0, A, &old),
+        );
         s.set(&record::key(&id_of(&event(3, 0))), "2|garbage");
-        s.set(&record::key(&id_of(&event(4, 0))), &record::encode(NOW, 0, A, &good)); // wrong key
+        s.set(
+            &record::key(&id_of(&event(4, 0))),
+            &record::encode(NOW, 0, A, &good),
+        ); // wrong key
         s.set("rtp:o:not-a-uuid", "x");
         s.set(PAUSE_KEY, "1|x|1");
         s.set(EVICTED_KEY, "1|-3");
@@ -392,7 +544,16 @@ fn corrupt_and_expired_records_are_removed_with_their_reasons() {
     assert_eq!(a.too_old, 1);
     let mut reasons = a.corrupt.clone();
     reasons.sort_by_key(|c| c.code());
-    assert_eq!(reasons, [Corrupt::BadNumber, Corrupt::BadNumber, Corrupt::UnknownVersion, Corrupt::UnknownVersion, Corrupt::WrongKey]);
+    assert_eq!(
+        reasons,
+        [
+            Corrupt::BadNumber,
+            Corrupt::BadNumber,
+            Corrupt::UnknownVersion,
+            Corrupt::UnknownVersion,
+            Corrupt::WrongKey
+        ]
+    );
     let mut left = j.0.borrow_mut().keys("rtp:");
     left.sort();
     assert_eq!(left, [record::key(&id_of(&good)), "rtp:other".to_string()]);
@@ -403,7 +564,10 @@ fn the_snippets_queues_are_taken_once() {
     let j = Shared::default();
     j.0.borrow_mut().set(QUEUE_PREFIX, "[{\"0\":\"send\"}]");
     let mut b = page(&j, B);
-    assert_eq!(b.adopt(Some(""), NOW + RECENT_MS, NOW).queues, ["[{\"0\":\"send\"}]"]);
+    assert_eq!(
+        b.adopt(Some(""), NOW + RECENT_MS, NOW).queues,
+        ["[{\"0\":\"send\"}]"]
+    );
     assert!(b.adopt(Some(""), NOW + RECENT_MS, NOW).queues.is_empty());
 }
 
@@ -415,7 +579,11 @@ fn leaving_while_healthy_hands_in_flight_batches_to_the_browser() {
     let b = o.take_batch(NOW, 65536).unwrap();
     o.push(event(2, 0), NOW);
     assert!(o.leaving(), "queued events go by beacon");
-    assert_eq!(records(&j), [record::key(&id_of(&event(2, 0)))], "the keepalive request is the browser's now");
+    assert_eq!(
+        records(&j),
+        [record::key(&id_of(&event(2, 0)))],
+        "the keepalive request is the browser's now"
+    );
     // The page stayed (only hidden) and the request failed: the record is written again.
     o.answered(b.id, Answer::NetworkError, None, NOW, 0);
     assert_eq!(records(&j).len(), 2);
@@ -444,7 +612,9 @@ fn a_beacon_refused_leaves_the_events_queued_without_an_attempt() {
     o.unsent(b.id);
     assert_eq!(o.queued(), 1);
     assert!(!o.failing());
-    assert!(stored(&j, &event(1, 0)).unwrap().starts_with("1|1732456789012|0|"));
+    assert!(stored(&j, &event(1, 0))
+        .unwrap()
+        .starts_with("1|1732456789012|0|"));
 }
 
 #[test]
@@ -457,7 +627,9 @@ fn back_from_the_bfcache_a_page_forgets_what_another_page_adopted() {
     // A was in the back-forward cache without its lock; B adopted A's events and sent one.
     let mut b = page(&j, B);
     assert_eq!(b.adopt(Some(""), NOW + RECENT_MS, NOW).adopted, 2);
-    let sent = b.take_batch(NOW, event(1, 0).len() + BATCH_OVERHEAD + 1).unwrap();
+    let sent = b
+        .take_batch(NOW, event(1, 0).len() + BATCH_OVERHEAD + 1)
+        .unwrap();
     b.delivered(sent.id);
     a.resync();
     assert_eq!(a.queued(), 0);
@@ -479,13 +651,26 @@ fn online_lifts_the_pause_but_keeps_the_failure_count() {
     assert!(o.take_batch(NOW, 65536).is_none());
     o.resume_now();
     let again = o.take_batch(NOW, 65536).unwrap();
-    assert_eq!(o.answered(again.id, Answer::NetworkError, None, NOW, u32::MAX), Outcome::Retry { at: NOW + 2_000, too_old: 0 });
+    assert_eq!(
+        o.answered(again.id, Answer::NetworkError, None, NOW, u32::MAX),
+        Outcome::Retry {
+            at: NOW + 2_000,
+            too_old: 0
+        }
+    );
 }
 
 #[test]
 fn a_stored_pause_far_ahead_is_cut_to_the_longest_the_policy_sets() {
     let j = Shared::default();
-    j.0.borrow_mut().set(PAUSE_KEY, &Pause { until: u64::MAX, failures: 3 }.encode());
+    j.0.borrow_mut().set(
+        PAUSE_KEY,
+        &Pause {
+            until: u64::MAX,
+            failures: 3,
+        }
+        .encode(),
+    );
     let mut o = page(&j, A);
     o.adopt(Some(""), NOW + RECENT_MS, NOW);
     assert_eq!(o.wait(NOW), MAX_PAUSE_MS);
@@ -588,7 +773,11 @@ fn nothing_is_sent_or_left_unwritten() {
     assert_eq!(records(&j).len(), 1, "take_batch writes first");
     o.push(event(2, 0), NOW);
     assert!(o.leaving());
-    assert_eq!(records(&j), [record::key(&id_of(&event(2, 0)))], "leaving writes the queued, and hands the one in flight");
+    assert_eq!(
+        records(&j),
+        [record::key(&id_of(&event(2, 0)))],
+        "leaving writes the queued, and hands the one in flight"
+    );
     o.push(event(3, 0), NOW);
     o.persist();
     o.persist();
@@ -621,11 +810,21 @@ fn discard_forgets_every_event_and_every_stored_record_but_the_pause() {
     let b = o.take_batch(NOW, 65536).unwrap();
     o.push(event(3, 0), NOW);
     j.0.borrow_mut().set(QUEUE_PREFIX, "[]");
-    j.0.borrow_mut().set(PAUSE_KEY, &Pause { until: NOW + 1000, failures: 1 }.encode());
+    j.0.borrow_mut().set(
+        PAUSE_KEY,
+        &Pause {
+            until: NOW + 1000,
+            failures: 1,
+        }
+        .encode(),
+    );
     o.discard();
     assert!(o.is_settled());
     assert_eq!(o.queued(), 0);
-    assert!(records(&j).is_empty(), "this page's and the other page's records are removed");
+    assert!(
+        records(&j).is_empty(),
+        "this page's and the other page's records are removed"
+    );
     assert_eq!(j.0.borrow_mut().get(QUEUE_PREFIX), None);
     assert!(j.0.borrow_mut().get(PAUSE_KEY).is_some());
     // The answer to the request made before changes nothing, and nothing is retried.
@@ -654,8 +853,16 @@ fn a_page_does_not_adopt_back_an_event_it_still_has_in_flight() {
     drop(b);
     // A is back, and claims: B is gone.
     a.resync();
-    a.adopt(Some("rtp-tab-aaaaaaaa"), NOW + 2 * RECENT_MS, NOW + RECENT_MS);
-    assert!(a.take_batch(NOW + RECENT_MS, 65536).is_none(), "event 1 is still in flight in batch {}", flight.id);
+    a.adopt(
+        Some("rtp-tab-aaaaaaaa"),
+        NOW + 2 * RECENT_MS,
+        NOW + RECENT_MS,
+    );
+    assert!(
+        a.take_batch(NOW + RECENT_MS, 65536).is_none(),
+        "event 1 is still in flight in batch {}",
+        flight.id
+    );
 }
 
 #[test]
@@ -664,14 +871,25 @@ fn a_burst_is_stored_as_a_few_groups_of_at_most_a_batch_each() {
     let mut o = page_with(&j, A, 0, 1000, 200);
     let keys = group_keys(&j);
     let body: usize = (0..1000).map(|i| event(i, 200).len() + 1).sum();
-    assert!(keys.len() >= body / GROUP_BYTES && keys.len() <= body / GROUP_BYTES + 2, "{} groups for {body} B", keys.len());
+    assert!(
+        keys.len() >= body / GROUP_BYTES && keys.len() <= body / GROUP_BYTES + 2,
+        "{} groups for {body} B",
+        keys.len()
+    );
     assert_eq!(records(&j).len(), 1000, "every event stored once");
     for k in &keys {
         let v = j.0.borrow_mut().get(k).unwrap();
         let group = record::decode_group(k, &v).unwrap();
         let size: usize = group.iter().map(|r| r.event.len() + 1).sum();
-        assert!(size <= GROUP_BYTES - BATCH_OVERHEAD, "{size} B in one group");
-        assert_eq!(record::event_id(k), Some(group[0].id), "keyed by its first event");
+        assert!(
+            size <= GROUP_BYTES - BATCH_OVERHEAD,
+            "{size} B in one group"
+        );
+        assert_eq!(
+            record::event_id(k),
+            Some(group[0].id),
+            "keyed by its first event"
+        );
     }
     // The batches are the groups: each acknowledgement removes one key.
     let mut left = keys.len();
@@ -692,18 +910,32 @@ fn a_group_partly_delivered_keeps_the_rest_under_its_new_first_event() {
         o.push(event(i, 0), NOW + i as u64);
     }
     o.persist();
-    assert_eq!(group_keys(&j), [record::key(&id_of(&event(0, 0)))], "one task, one group");
+    assert_eq!(
+        group_keys(&j),
+        [record::key(&id_of(&event(0, 0)))],
+        "one task, one group"
+    );
     // A batch of two (a small budget), acknowledged: the group keeps the other three.
-    let b = o.take_batch(NOW, BATCH_OVERHEAD + event(0, 0).len() * 2 + 2).unwrap();
+    let b = o
+        .take_batch(NOW, BATCH_OVERHEAD + event(0, 0).len() * 2 + 2)
+        .unwrap();
     assert_eq!(b.events, 2);
     assert_eq!(records(&j).len(), 5, "in flight: still stored");
     o.delivered(b.id);
     assert_eq!(group_keys(&j), [record::key(&id_of(&event(2, 0)))]);
-    assert_eq!(records(&j), (2..5).map(|i| record::key(&id_of(&event(i, 0)))).collect::<Vec<_>>());
+    assert_eq!(
+        records(&j),
+        (2..5)
+            .map(|i| record::key(&id_of(&event(i, 0))))
+            .collect::<Vec<_>>()
+    );
     // A page that finds it after this one is gone sends exactly those, once.
     drop(o);
     let mut next = page(&j, B);
-    assert_eq!(next.adopt(Some(""), NOW + RECENT_MS + 10, NOW + 10).adopted, 3);
+    assert_eq!(
+        next.adopt(Some(""), NOW + RECENT_MS + 10, NOW + 10).adopted,
+        3
+    );
     let out = next.take_batch(NOW + 10, 65536).unwrap();
     assert_eq!(out.events, 3);
     assert!(!out.body.contains(&event(0, 0)) && !out.body.contains(&event(1, 0)));
@@ -715,10 +947,18 @@ fn a_group_partly_delivered_keeps_the_rest_under_its_new_first_event() {
 fn leaving_hands_the_batch_in_flight_and_keeps_the_rest_of_its_group() {
     let j = Shared::default();
     let mut o = page_with(&j, A, 0, 4, 0);
-    let b = o.take_batch(NOW, BATCH_OVERHEAD + event(0, 0).len() + 1).unwrap();
+    let b = o
+        .take_batch(NOW, BATCH_OVERHEAD + event(0, 0).len() + 1)
+        .unwrap();
     assert_eq!(b.events, 1);
     assert!(o.leaving(), "healthy: what is queued goes now");
-    assert_eq!(records(&j), (1..4).map(|i| record::key(&id_of(&event(i, 0)))).collect::<Vec<_>>(), "the keepalive request is the browser's");
+    assert_eq!(
+        records(&j),
+        (1..4)
+            .map(|i| record::key(&id_of(&event(i, 0))))
+            .collect::<Vec<_>>(),
+        "the keepalive request is the browser's"
+    );
 }
 
 // ---- review of 4499fd3 (groups) ----
@@ -744,7 +984,10 @@ fn a_kept_batch_acknowledged_after_adoption_leaves_the_adopters_group_alone() {
     a.resync();
     assert_eq!(a.queued(), 0, "event 2 is B's now");
     // A's retry of event 1 is acknowledged.
-    assert_eq!(a.answered(retry.id, Answer::Status(204), None, NOW + 1_000, 0), Outcome::Delivered);
+    assert_eq!(
+        a.answered(retry.id, Answer::Status(204), None, NOW + 1_000, 0),
+        Outcome::Delivered
+    );
     // B is closed before it could send (the collector is still paused for it): the next page
     // finds nothing, and event 2 is lost.
     // (B's record of event 1 may stay: B holds it too, and sends it again, a repeat the
@@ -752,8 +995,13 @@ fn a_kept_batch_acknowledged_after_adoption_leaves_the_adopters_group_alone() {
     drop(b);
     let mut c = page(&j, "cccccccc");
     c.adopt(Some(""), NOW + 2_000, NOW + 2_000);
-    let out = c.take_batch(NOW + 2_000, 65536).expect("event 2 lost: B's record of it was removed by A");
-    assert!(out.body.contains(&event(2, 0)), "event 2 lost: B's record of it was removed by A");
+    let out = c
+        .take_batch(NOW + 2_000, 65536)
+        .expect("event 2 lost: B's record of it was removed by A");
+    assert!(
+        out.body.contains(&event(2, 0)),
+        "event 2 lost: B's record of it was removed by A"
+    );
 }
 
 /// Same, without the resync first (the answer runs before `pageshow`, as a timer can): A
@@ -774,8 +1022,15 @@ fn a_kept_batch_answered_before_resync_does_not_take_the_adopters_group_back() {
     a.answered(retry.id, Answer::Status(204), None, NOW + 1_000, 0);
     a.resync();
     let v = stored(&j, &event(2, 0)).expect("event 2 stored");
-    assert!(v.contains(&alloc::format!("|{B}|")), "B's record overwritten as A's: {v}");
-    assert_eq!(a.queued(), 0, "A still holds event 2 that B adopted: sent twice");
+    assert!(
+        v.contains(&alloc::format!("|{B}|")),
+        "B's record overwritten as A's: {v}"
+    );
+    assert_eq!(
+        a.queued(),
+        0,
+        "A still holds event 2 that B adopted: sent twice"
+    );
 }
 
 /// A batch handed to the browser (healthy `leaving`) that is acknowledged after another page
@@ -801,12 +1056,24 @@ fn a_handed_batch_acknowledged_after_adoption_leaves_the_adopters_group_alone() 
     let mut b = page(&j, B);
     assert_eq!(b.adopt(Some(""), NOW + 1_000, NOW + 1_000).adopted, 2);
     let before: Vec<String> = records(&j);
-    assert_eq!(before.len(), 2, "B stored events 1 and 3 as one group, keyed by event 1");
+    assert_eq!(
+        before.len(),
+        2,
+        "B stored events 1 and 3 as one group, keyed by event 1"
+    );
     a.resync();
     // The handed request for event 2 is acknowledged: A rewrites the group of event 1's key.
     a.answered(f2.id, Answer::Status(204), None, NOW + 1_000, 0);
-    assert!(stored(&j, &event(3, 0)).is_some(), "A rewrote B's group: event 3 is stored nowhere");
-    assert!(stored(&j, &event(1, 0)).unwrap().contains(&alloc::format!("|{B}|")), "B's record of event 1 taken back by A");
+    assert!(
+        stored(&j, &event(3, 0)).is_some(),
+        "A rewrote B's group: event 3 is stored nowhere"
+    );
+    assert!(
+        stored(&j, &event(1, 0))
+            .unwrap()
+            .contains(&alloc::format!("|{B}|")),
+        "B's record of event 1 taken back by A"
+    );
     let _ = f3;
 }
 
@@ -821,7 +1088,11 @@ impl Store for Quota {
     }
     fn set(&mut self, key: &str, value: &str) -> bool {
         let mut m = self.0 .0.borrow_mut();
-        let used: usize = m.keys("").iter().map(|k| k.len() + m.get(k).map_or(0, |v| v.len())).sum();
+        let used: usize = m
+            .keys("")
+            .iter()
+            .map(|k| k.len() + m.get(k).map_or(0, |v| v.len()))
+            .sum();
         let old = m.get(key).map_or(0, |v| key.len() + v.len());
         if used - old + key.len() + value.len() > self.1 {
             return false;
@@ -854,7 +1125,10 @@ fn a_group_moved_near_the_quota_keeps_its_other_events_stored() {
     // The site fills storage up to the byte: nothing more fits.
     let used: usize = {
         let mut m = j.0.borrow_mut();
-        m.keys("").iter().map(|k| k.len() + m.get(k).unwrap().len()).sum()
+        m.keys("")
+            .iter()
+            .map(|k| k.len() + m.get(k).unwrap().len())
+            .sum()
     };
     a.journal.1 = used + 10;
     let one = BATCH_OVERHEAD + event(1, 0).len() + 1;
@@ -862,7 +1136,11 @@ fn a_group_moved_near_the_quota_keeps_its_other_events_stored() {
     a.delivered(b.id);
     drop(a); // the page is closed
     let mut next = page(&j, B);
-    assert_eq!(next.adopt(Some(""), NOW + 1_000, NOW + 1_000).adopted, 3, "events 2 to 4 lost");
+    assert_eq!(
+        next.adopt(Some(""), NOW + 1_000, NOW + 1_000).adopted,
+        3,
+        "events 2 to 4 lost"
+    );
 }
 
 // ---- a small model check: pages over one journal, random lifecycles ----
@@ -888,7 +1166,9 @@ struct Sim {
 }
 
 fn ids_in(body: &str) -> Vec<String> {
-    body.match_indices("{\"id\":\"").map(|(i, _)| body[i + 7..i + 43].to_string()).collect()
+    body.match_indices("{\"id\":\"")
+        .map(|(i, _)| body[i + 7..i + 43].to_string())
+        .collect()
 }
 
 impl Sim {
@@ -902,7 +1182,13 @@ impl Sim {
         alloc::format!("{:08x}", 0x1000_0000 + i)
     }
     fn live(&self) -> String {
-        self.pages.iter().enumerate().filter(|(_, p)| p.1 == Life::Active).map(|(i, _)| alloc::format!("rtp-tab-{}", Self::owner(i))).collect::<Vec<_>>().join(" ")
+        self.pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.1 == Life::Active)
+            .map(|(i, _)| alloc::format!("rtp-tab-{}", Self::owner(i)))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
     fn finish(&mut self, ids: &[String]) {
         for id in ids {
@@ -913,7 +1199,11 @@ impl Sim {
         }
     }
     fn flight_ids(o: &Outbox<Shared>, id: u32) -> Vec<String> {
-        o.in_flight.iter().find(|f| f.id == id).map(|f| f.items.iter().map(|i| i.id().to_string()).collect()).unwrap_or_default()
+        o.in_flight
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.items.iter().map(|i| i.id().to_string()).collect())
+            .unwrap_or_default()
     }
     fn answer(&mut self, p: usize) {
         let n = self.pages[p].0.in_flight.len();
@@ -927,17 +1217,23 @@ impl Sim {
         match self.rand(4) {
             0 => {
                 self.log.push(alloc::format!("p{p} answer {f} 204 {ids:?}"));
-                self.pages[p].0.answered(f, Answer::Status(204), None, now, 0);
+                self.pages[p]
+                    .0
+                    .answered(f, Answer::Status(204), None, now, 0);
                 self.finish(&ids);
             }
             1 => {
                 self.log.push(alloc::format!("p{p} answer {f} 400"));
-                self.pages[p].0.answered(f, Answer::Status(400), None, now, 0);
+                self.pages[p]
+                    .0
+                    .answered(f, Answer::Status(400), None, now, 0);
                 self.finish(&ids);
             }
             2 => {
                 self.log.push(alloc::format!("p{p} answer {f} 503"));
-                self.pages[p].0.answered(f, Answer::Status(503), None, now, 0);
+                self.pages[p]
+                    .0
+                    .answered(f, Answer::Status(503), None, now, 0);
             }
             _ => {
                 self.log.push(alloc::format!("p{p} unsent {f}"));
@@ -952,7 +1248,9 @@ impl Sim {
         o.persist();
         if o.leaving() {
             for _ in 0..budget {
-                if o.take_batch(now, BATCH_OVERHEAD + (event(0, 0).len() + 1) * 2).is_none() {
+                if o.take_batch(now, BATCH_OVERHEAD + (event(0, 0).len() + 1) * 2)
+                    .is_none()
+                {
                     break;
                 }
             }
@@ -966,7 +1264,8 @@ impl Sim {
             let i = self.pages.len();
             self.log.push(alloc::format!("new p{i}"));
             let mut o = Outbox::new(self.j.clone(), Self::owner(i));
-            self.pages.push((Outbox::new(self.j.clone(), Self::owner(i)), Life::Active));
+            self.pages
+                .push((Outbox::new(self.j.clone(), Self::owner(i)), Life::Active));
             let live = self.live();
             o = core::mem::replace(&mut self.pages[i].0, o);
             drop(o);
@@ -1001,7 +1300,8 @@ impl Sim {
                     for _ in 0..k {
                         self.next_event += 1;
                         let e = event(self.next_event, 0);
-                        self.log.push(alloc::format!("p{p} push {}", self.next_event));
+                        self.log
+                            .push(alloc::format!("p{p} push {}", self.next_event));
                         self.open.push(id_of(&e));
                         self.pages[p].0.push(e, now);
                     }
@@ -1009,8 +1309,13 @@ impl Sim {
                 }
                 2 => {
                     let n = self.rand(3) as usize + 1;
-                    let r = self.pages[p].0.take_batch(now, BATCH_OVERHEAD + (event(0, 0).len() + 1) * n);
-                    self.log.push(alloc::format!("p{p} take {:?}", r.map(|b| (b.id, ids_in(&b.body)))));
+                    let r = self.pages[p]
+                        .0
+                        .take_batch(now, BATCH_OVERHEAD + (event(0, 0).len() + 1) * n);
+                    self.log.push(alloc::format!(
+                        "p{p} take {:?}",
+                        r.map(|b| (b.id, ids_in(&b.body)))
+                    ));
                 }
                 3 | 4 => self.answer(p),
                 5 => {
@@ -1037,7 +1342,12 @@ impl Sim {
     }
     fn close(&mut self, p: usize) {
         self.pages[p].1 = Life::Closed;
-        let flights: Vec<(Left, Vec<String>)> = self.pages[p].0.in_flight.iter().map(|f| (f.left, f.items.iter().map(|i| i.id().to_string()).collect())).collect();
+        let flights: Vec<(Left, Vec<String>)> = self.pages[p]
+            .0
+            .in_flight
+            .iter()
+            .map(|f| (f.left, f.items.iter().map(|i| i.id().to_string()).collect()))
+            .collect();
         for (left, ids) in flights {
             if left == Left::Handed {
                 self.finish(&ids);
@@ -1050,7 +1360,8 @@ impl Sim {
         let keys = self.j.0.borrow_mut().keys("rtp:o:");
         for key in keys.into_iter().filter(|k| record::event_id(k).is_some()) {
             let value = self.j.0.borrow_mut().get(&key).unwrap();
-            let group = record::decode_group(&key, &value).map_err(|c| alloc::format!("corrupt group {key}: {c:?}"))?;
+            let group = record::decode_group(&key, &value)
+                .map_err(|c| alloc::format!("corrupt group {key}: {c:?}"))?;
             for r in group {
                 if stored.iter().any(|s| s == r.id) {
                     return Err(alloc::format!("event {} stored twice", &r.id[..8]));
@@ -1060,9 +1371,17 @@ impl Sim {
         }
         // Every open event is stored, or in a batch handed to the browser by a page not closed.
         for id in self.open.clone() {
-            let handed = self.pages.iter().any(|(o, l)| *l != Life::Closed && o.in_flight.iter().any(|f| f.left == Left::Handed && f.items.iter().any(|i| i.id() == id)));
+            let handed = self.pages.iter().any(|(o, l)| {
+                *l != Life::Closed
+                    && o.in_flight
+                        .iter()
+                        .any(|f| f.left == Left::Handed && f.items.iter().any(|i| i.id() == id))
+            });
             if !stored.contains(&id) && !handed {
-                return Err(alloc::format!("LOSS: event {} neither stored nor handed", &id[..8]));
+                return Err(alloc::format!(
+                    "LOSS: event {} neither stored nor handed",
+                    &id[..8]
+                ));
             }
         }
         // An active page's pointers name a group that holds the item.
@@ -1070,12 +1389,31 @@ impl Sim {
             if *l != Life::Active {
                 continue;
             }
-            let items: Vec<(Option<Rc<str>>, String)> = o.queued.iter().chain(o.in_flight.iter().filter(|f| f.left == Left::No).flat_map(|f| f.items.iter())).map(|i| (i.group.clone(), i.id().to_string())).collect();
+            let items: Vec<(Option<Rc<str>>, String)> = o
+                .queued
+                .iter()
+                .chain(
+                    o.in_flight
+                        .iter()
+                        .filter(|f| f.left == Left::No)
+                        .flat_map(|f| f.items.iter()),
+                )
+                .map(|i| (i.group.clone(), i.id().to_string()))
+                .collect();
             for (g, id) in items {
-                let Some(g) = g else { return Err(alloc::format!("p{n}: event {} unstored in memory", &id[..8])) };
+                let Some(g) = g else {
+                    return Err(alloc::format!(
+                        "p{n}: event {} unstored in memory",
+                        &id[..8]
+                    ));
+                };
                 let v = self.j.0.borrow_mut().get(&g).unwrap_or_default();
                 if !v.contains(&id) {
-                    return Err(alloc::format!("p{n}: event {} points to {} which lacks it", &id[..8], &g[6..14]));
+                    return Err(alloc::format!(
+                        "p{n}: event {} points to {} which lacks it",
+                        &id[..8],
+                        &g[6..14]
+                    ));
                 }
             }
         }
@@ -1085,14 +1423,28 @@ impl Sim {
 
 #[test]
 fn model_check_pages_over_one_journal() {
-    let seeds: u64 = std::env::var("RTP_MODEL_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
+    let seeds: u64 = std::env::var("RTP_MODEL_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3000);
     let mut failures: Vec<String> = Vec::new();
-    let only: Option<u64> = std::env::var("RTP_MODEL_SEED").ok().and_then(|s| s.parse().ok());
+    let only: Option<u64> = std::env::var("RTP_MODEL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok());
     for seed in 1..=seeds {
         if only.is_some_and(|o| o != seed) {
             continue;
         }
-        let mut s = Sim { j: Shared::default(), pages: Vec::new(), next_event: 0, now: NOW, open: Vec::new(), done: Vec::new(), rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, log: Vec::new() };
+        let mut s = Sim {
+            j: Shared::default(),
+            pages: Vec::new(),
+            next_event: 0,
+            now: NOW,
+            open: Vec::new(),
+            done: Vec::new(),
+            rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            log: Vec::new(),
+        };
         for _ in 0..60 {
             s.step();
             if only.is_some() {
@@ -1100,7 +1452,13 @@ fn model_check_pages_over_one_journal() {
                 let mut dump = Vec::new();
                 for k in keys.into_iter().filter(|k| record::event_id(k).is_some()) {
                     let v = s.j.0.borrow_mut().get(&k).unwrap();
-                    let recs: Vec<String> = v.split('\n').map(|l| { let f: Vec<&str> = l.splitn(5, '|').collect(); alloc::format!("{}@{}", &f[4][13..15], &f[3][6..8]) }).collect();
+                    let recs: Vec<String> = v
+                        .split('\n')
+                        .map(|l| {
+                            let f: Vec<&str> = l.splitn(5, '|').collect();
+                            alloc::format!("{}@{}", &f[4][13..15], &f[3][6..8])
+                        })
+                        .collect();
                     dump.push(alloc::format!("{}=[{}]", &k[12..14], recs.join(",")));
                 }
                 std::println!("{}   || {}", s.log.last().unwrap(), dump.join(" "));
@@ -1115,10 +1473,34 @@ fn model_check_pages_over_one_journal() {
             }
         }
     }
-    let mut kinds: Vec<String> = failures.iter().map(|f| f.lines().next().unwrap().split(": ").skip(1).collect::<Vec<_>>().join(": ").chars().filter(|c| !c.is_ascii_hexdigit()).collect()).collect();
+    let mut kinds: Vec<String> = failures
+        .iter()
+        .map(|f| {
+            f.lines()
+                .next()
+                .unwrap()
+                .split(": ")
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(": ")
+                .chars()
+                .filter(|c| !c.is_ascii_hexdigit())
+                .collect()
+        })
+        .collect();
     kinds.sort();
     kinds.dedup();
-    assert!(failures.is_empty(), "{} of {seeds} seeds failed; kinds: {kinds:#?}\n{}", failures.len(), failures.iter().take(3).cloned().collect::<Vec<_>>().join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {seeds} seeds failed; kinds: {kinds:#?}\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
 }
 
 /// A page takes back (adopts) the group of a page gone that had adopted this page's events
@@ -1147,8 +1529,15 @@ fn adopting_back_a_group_keeps_every_event_this_page_still_holds() {
     // A is back, and claims: B is gone; A holds both events in flight.
     a.resync();
     a.adopt(Some("rtp-tab-aaaaaaaa"), NOW + 2_000, NOW + 2_000);
-    assert!(stored(&j, &event(2, 0)).is_some(), "event 2 is stored nowhere");
+    assert!(
+        stored(&j, &event(2, 0)).is_some(),
+        "event 2 is stored nowhere"
+    );
     // The retry fails: both come back (A's records).
     a.answered(retry.id, Answer::Status(503), None, NOW + 2_000, 0);
-    assert_eq!(a.queued(), 2, "event 2 dropped as adopted by another page: lost");
+    assert_eq!(
+        a.queued(),
+        2,
+        "event 2 dropped as adopted by another page: lost"
+    );
 }

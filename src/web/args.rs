@@ -59,5 +59,7 @@ pub fn time(v: &JsValue) -> Option<u64> {
 
 /// The first of `args` that is a function (a callback), if any.
 pub fn callback(args: &[&JsValue]) -> Option<js_sys::Function> {
-    args.iter().find(|a| a.is_function()).map(|a| a.unchecked_ref::<js_sys::Function>().clone())
+    args.iter()
+        .find(|a| a.is_function())
+        .map(|a| a.unchecked_ref::<js_sys::Function>().clone())
 }

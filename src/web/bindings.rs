@@ -90,7 +90,6 @@ extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 
-
     /// Anything with a `then` method (a promise, or what a page's `fetch` wrapper returned).
     type Thenable;
     #[wasm_bindgen(method, js_name = then, catch)]
@@ -120,7 +119,8 @@ pub fn online() -> bool {
 /// `"1"`) or Global Privacy Control (`navigator.globalPrivacyControl` is `true`).
 pub fn privacy_signal() -> bool {
     NAVIGATOR.with(|n| {
-        n.do_not_track().ok().and_then(|v| v.as_string()).as_deref() == Some("1") || n.global_privacy_control().ok() == Some(JsValue::TRUE)
+        n.do_not_track().ok().and_then(|v| v.as_string()).as_deref() == Some("1")
+            || n.global_privacy_control().ok() == Some(JsValue::TRUE)
     })
 }
 
@@ -141,14 +141,25 @@ pub fn referrer() -> String {
 
 /// Whether the page is hidden (`document.hidden`); `true` if it cannot be read.
 pub fn hidden() -> bool {
-    DOCUMENT.with(|d| d.hidden()).map_or(true, |h| h.is_truthy())
+    DOCUMENT
+        .with(|d| d.hidden())
+        .map_or(true, |h| h.is_truthy())
 }
 
 /// A fetch answer's status (0 when it has none) and `Retry-After` header, read with `catch`.
 pub fn answer(response: &JsValue) -> (u16, Option<String>) {
     let r = response.unchecked_ref::<Answered>();
-    let status = r.status().ok().and_then(|s| s.as_f64()).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0) as u16;
-    let retry_after = r.headers().and_then(|h| h.header("retry-after")).ok().and_then(|v| v.as_string());
+    let status = r
+        .status()
+        .ok()
+        .and_then(|s| s.as_f64())
+        .filter(|s| (0.0..1000.0).contains(s))
+        .unwrap_or(0.0) as u16;
+    let retry_after = r
+        .headers()
+        .and_then(|h| h.header("retry-after"))
+        .ok()
+        .and_then(|v| v.as_string());
     (status, retry_after)
 }
 
@@ -160,7 +171,9 @@ pub fn now() -> Option<f64> {
 /// `p.then(ok)`; `Err` when `p` is not a thenable or `then` threw.
 pub fn then(p: &JsValue, ok: &Function) -> Result<(), JsValue> {
     // `then(ok, undefined)` is `then(ok)`; one import serves both.
-    p.unchecked_ref::<Thenable>().then2(ok, &JsValue::UNDEFINED).map(drop)
+    p.unchecked_ref::<Thenable>()
+        .then2(ok, &JsValue::UNDEFINED)
+        .map(drop)
 }
 
 /// `p.then(ok, err)`; `Err` when `p` is not a thenable or `then` threw.

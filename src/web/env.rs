@@ -22,7 +22,13 @@ impl BrowserEnv {
     /// Reads what does not change during the page's life (the referrer).
     pub fn new() -> Self {
         let referrer = bindings::referrer();
-        BrowserEnv { referrer, pool: [0; POOL], used: POOL, last_now: 0, fallback: 0 }
+        BrowserEnv {
+            referrer,
+            pool: [0; POOL],
+            used: POOL,
+            last_now: 0,
+            fallback: 0,
+        }
     }
 }
 

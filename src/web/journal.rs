@@ -25,7 +25,10 @@ impl Journal {
     /// Opens `window.localStorage`.
     pub fn open() -> Self {
         let storage = super::bindings::local_storage();
-        let mut j = Journal { warned: false, storage };
+        let mut j = Journal {
+            warned: false,
+            storage,
+        };
         if j.storage.is_none() {
             j.warn();
         }
@@ -45,7 +48,10 @@ impl Store for Journal {
     }
 
     fn set(&mut self, key: &str, value: &str) -> bool {
-        let ok = matches!(self.storage.as_ref().map(|s| s.set_item(key, value)), Some(Ok(())));
+        let ok = matches!(
+            self.storage.as_ref().map(|s| s.set_item(key, value)),
+            Some(Ok(()))
+        );
         if !ok {
             self.warn();
         }
@@ -63,7 +69,10 @@ impl Store for Journal {
     }
 
     fn count(&mut self) -> usize {
-        self.storage.as_ref().and_then(|s| s.length().ok()).unwrap_or(0) as usize
+        self.storage
+            .as_ref()
+            .and_then(|s| s.length().ok())
+            .unwrap_or(0) as usize
     }
 }
 

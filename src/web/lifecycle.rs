@@ -43,7 +43,14 @@ pub fn moment(event: &JsValue) -> Option<Moment> {
     match kind.as_str() {
         "pagehide" => Some(Moment::Left),
         "online" => Some(Moment::Online),
-        "pageshow" => Reflect::get(event, &"persisted".into()).ok().filter(JsValue::is_truthy).map(|_| Moment::Shown),
-        _ => Some(if super::bindings::hidden() { Moment::Hidden } else { Moment::Shown }),
+        "pageshow" => Reflect::get(event, &"persisted".into())
+            .ok()
+            .filter(JsValue::is_truthy)
+            .map(|_| Moment::Shown),
+        _ => Some(if super::bindings::hidden() {
+            Moment::Hidden
+        } else {
+            Moment::Shown
+        }),
     }
 }

@@ -85,7 +85,10 @@ impl Edge {
             return None;
         }
         let now = self.env.now();
-        let batch = self.tag.outbox.take_batch(now, room.min(transport::MAX_BATCH_BYTES))?;
+        let batch = self
+            .tag
+            .outbox
+            .take_batch(now, room.min(transport::MAX_BATCH_BYTES))?;
         self.keepalive.push((batch.id, batch.body.len()));
         Some((endpoint, batch))
     }
@@ -101,7 +104,9 @@ impl Edge {
         let now = self.env.now();
         let r = self.env.random16();
         let random = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
-        self.tag.outbox.answered(id, answer, retry_after, now, random)
+        self.tag
+            .outbox
+            .answered(id, answer, retry_after, now, random)
     }
 }
 
@@ -126,7 +131,10 @@ unsafe impl Sync for PageTag {}
 static EDGE: PageTag = PageTag(RefCell::new(None));
 
 fn with_edge<R>(f: impl FnOnce(&mut Edge) -> R) -> Option<R> {
-    EDGE.0.try_borrow_mut().ok().and_then(|mut e| e.as_mut().map(f))
+    EDGE.0
+        .try_borrow_mut()
+        .ok()
+        .and_then(|mut e| e.as_mut().map(f))
 }
 
 fn hook(f: impl FnOnce(&Hooks) -> &JsValue) -> Option<Function> {
@@ -191,9 +199,19 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
 /// loaded (`undefined` for a live call). Returns the verdict's code (a string), or a Promise
 /// for `flush`.
 #[wasm_bindgen]
-pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url: JsValue, time: JsValue) -> JsValue {
+pub fn rtp(
+    action: JsValue,
+    method: JsValue,
+    data: JsValue,
+    extra: JsValue,
+    url: JsValue,
+    time: JsValue,
+) -> JsValue {
     start(None, None);
-    let command = parse(args::short_string(&action, 16).as_deref(), args::short_string(&method, 16).as_deref());
+    let command = parse(
+        args::short_string(&action, 16).as_deref(),
+        args::short_string(&method, 16).as_deref(),
+    );
     let origin = origin(&url, &time);
     // Read page values before borrowing the state: a getter may run page code.
     let verdict = match command {
@@ -203,17 +221,27 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
             Some(Verdict::Ignored)
         }
         Command::SendView => {
-            let page = if data.is_undefined() || data.is_null() { Ok(None) } else { args::short_string(&data, args::MAX_URL).map(Some).ok_or(()) };
+            let page = if data.is_undefined() || data.is_null() {
+                Ok(None)
+            } else {
+                args::short_string(&data, args::MAX_URL).map(Some).ok_or(())
+            };
             with_edge(|e| e.tag.send_view(page, origin, &mut e.env))
         }
         Command::SetAccount => {
             let id = args::short_string(&method, 255);
             with_edge(|e| e.tag.set_account(id))
         }
-        Command::Set => set(parse_setting(args::short_string(&method, 16).as_deref()), &data),
+        Command::Set => set(
+            parse_setting(args::short_string(&method, 16).as_deref()),
+            &data,
+        ),
         Command::Flush => return flush(args::callback(&[&method, &data])),
         Command::Unsupported => {
-            console::debug_with("rtp: command ignored (not implemented by this tag)", &action);
+            console::debug_with(
+                "rtp: command ignored (not implemented by this tag)",
+                &action,
+            );
             if let Some(cb) = args::callback(&[&method, &data, &extra]) {
                 call_later(&cb, &unsupported_result());
             }
@@ -235,7 +263,16 @@ pub fn rtp(action: JsValue, method: JsValue, data: JsValue, extra: JsValue, url:
 /// [`rtp`]. Returns the verdict's index in [`codes`].
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-pub fn event(data: JsValue, shape: u32, a: Option<String>, b: Option<String>, c: Option<String>, d: Option<String>, url: JsValue, time: JsValue) -> u32 {
+pub fn event(
+    data: JsValue,
+    shape: u32,
+    a: Option<String>,
+    b: Option<String>,
+    c: Option<String>,
+    d: Option<String>,
+    url: JsValue,
+    time: JsValue,
+) -> u32 {
     start(None, None);
     let raw = args::custom_data(shape, [a, b, c, d]);
     let origin = origin(&url, &time);
@@ -256,7 +293,10 @@ pub fn codes() -> String {
 
 /// When and where a call was made: `url` and `time` of a replayed call, or the present.
 fn origin(url: &JsValue, time: &JsValue) -> Origin {
-    Origin { time: args::time(time), url: args::short_string(url, args::MAX_URL) }
+    Origin {
+        time: args::time(time),
+        url: args::short_string(url, args::MAX_URL),
+    }
 }
 
 /// What follows a verdict: for an accepted event, the page's lock and the pump; otherwise the
@@ -282,7 +322,9 @@ fn answer(verdict: Verdict, data: &JsValue) {
                 }
             });
         }
-        Verdict::Duplicate => console::debug_with("rtp: already sent in this session; not sent again", data),
+        Verdict::Duplicate => {
+            console::debug_with("rtp: already sent in this session; not sent again", data)
+        }
         Verdict::Rejected(r) if r.quiet() => console::debug(r.message()),
         Verdict::Rejected(r @ Rejection::RateLimited) => {
             if with_edge(|e| !core::mem::replace(&mut e.warned_limit, true)) == Some(true) {
@@ -314,7 +356,9 @@ fn set(setting: Option<Setting>, value: &JsValue) -> Option<Verdict> {
 /// Runs [`pump`] once at the end of the current task (a microtask): calls made in the same
 /// task share one request, and a lone call leaves at once.
 fn schedule_pump() {
-    if with_edge(|e| e.scheduled) == Some(false) && schedule_pump_after(Ok(Promise::resolve(&JsValue::UNDEFINED).into())) {
+    if with_edge(|e| e.scheduled) == Some(false)
+        && schedule_pump_after(Ok(Promise::resolve(&JsValue::UNDEFINED).into()))
+    {
         with_edge(|e| e.soon = true);
     }
 }
@@ -325,7 +369,9 @@ fn schedule_pump_after(after: Result<JsValue, JsValue>) -> bool {
     if with_edge(|e| !core::mem::replace(&mut e.scheduled, true)) != Some(true) {
         return false;
     }
-    let started = hook(|h| h.pump.as_ref()).ok_or(JsValue::NULL).and_then(|f| bindings::then_or(&after?, &f, &f));
+    let started = hook(|h| h.pump.as_ref())
+        .ok_or(JsValue::NULL)
+        .and_then(|f| bindings::then_or(&after?, &f, &f));
     if started.is_err() {
         pump(); // the page broke promises: send now rather than never
         return false;
@@ -346,10 +392,12 @@ fn pump() {
     // that came due while the page was in the back-forward cache and runs before its pageshow.
     // Its lock was released, so another page may have adopted its stored events: those are
     // forgotten first; the rest goes the way of a page being left (sent, or kept stored).
-    if with_edge(|e| e.left && {
-        e.scheduled = false;
-        e.tag.outbox.resync();
-        true
+    if with_edge(|e| {
+        e.left && {
+            e.scheduled = false;
+            e.tag.outbox.resync();
+            true
+        }
     }) == Some(true)
     {
         page_hidden();
@@ -363,15 +411,22 @@ fn pump() {
         let now = e.env.now();
         (warn, e.tag.outbox.ready(now), e.tag.outbox.queued() > 0)
     });
-    let Some((warn, wait, queued)) = state else { return };
+    let Some((warn, wait, queued)) = state else {
+        return;
+    };
     if warn {
-        console::warn("rtp: no collector endpoint set; events are kept until rtp('set', 'endpoint', url)", &JsValue::UNDEFINED);
+        console::warn(
+            "rtp: no collector endpoint set; events are kept until rtp('set', 'endpoint', url)",
+            &JsValue::UNDEFINED,
+        );
     }
     if queued && wait > 0 {
         set_timer(wait);
     } else if queued && bindings::online() {
         // A batch that could not be started goes back in front: stop, or it would be taken again.
-        while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::KEEPALIVE_BUDGET)) {
+        while let Some(Some((endpoint, b))) =
+            with_edge(|e| e.next_batch(transport::KEEPALIVE_BUDGET))
+        {
             if !send(&endpoint, b.id, &b.body) {
                 break;
             }
@@ -385,7 +440,9 @@ fn set_timer(ms: u64) {
     if with_edge(|e| !core::mem::replace(&mut e.timer, true)) != Some(true) {
         return;
     }
-    let set = hook(|h| h.retry.as_ref()).ok_or(JsValue::NULL).and_then(|f| bindings::set_timeout(&f, ms as f64));
+    let set = hook(|h| h.retry.as_ref())
+        .ok_or(JsValue::NULL)
+        .and_then(|f| bindings::set_timeout(&f, ms as f64));
     if set.is_err() {
         with_edge(|e| e.timer = false); // the page broke setTimeout: the next call or event retries
     }
@@ -403,7 +460,11 @@ fn retry() {
 /// outbox is empty and when the page is left: a page that holds a Web Lock is kept out of
 /// Firefox's back-forward cache (measured), so a page with nothing outstanding holds none.
 fn set_lock(on: bool) {
-    if let Some(Some(f)) = with_edge(|e| (core::mem::replace(&mut e.locked, on) != on).then(|| e.lock.clone()).flatten()) {
+    if let Some(Some(f)) = with_edge(|e| {
+        (core::mem::replace(&mut e.locked, on) != on)
+            .then(|| e.lock.clone())
+            .flatten()
+    }) {
         let _ = f.call1(&JsValue::NULL, &JsValue::from_bool(on));
     }
 }
@@ -439,7 +500,12 @@ pub fn adopt(live: JsValue, since: JsValue) -> Array {
     let since = args::time(&since);
     let Some((found, now)) = with_edge(|e| {
         let now = e.env.now();
-        (e.tag.outbox.adopt(live.as_deref(), since.unwrap_or(now), now), now)
+        (
+            e.tag
+                .outbox
+                .adopt(live.as_deref(), since.unwrap_or(now), now),
+            now,
+        )
     }) else {
         return calls;
     };
@@ -452,10 +518,16 @@ pub fn adopt(live: JsValue, since: JsValue) -> Array {
         console::warn(c.message(), &JsValue::UNDEFINED);
     }
     if found.too_old > 0 {
-        console::debug_with(DropReason::TooOld.message(), &JsValue::from(found.too_old as u32));
+        console::debug_with(
+            DropReason::TooOld.message(),
+            &JsValue::from(found.too_old as u32),
+        );
     }
     if found.adopted > 0 {
-        console::debug_with("rtp: sending events that an earlier page left unsent:", &JsValue::from(found.adopted as u32));
+        console::debug_with(
+            "rtp: sending events that an earlier page left unsent:",
+            &JsValue::from(found.adopted as u32),
+        );
     }
     for q in &found.queues {
         replay(q, now, &calls);
@@ -469,12 +541,18 @@ pub fn adopt(live: JsValue, since: JsValue) -> Array {
 /// sends only, and not older than the age cap.
 fn replay(queue: &str, now: u64, calls: &Array) {
     let Ok(kept) = bindings::json_parse(queue) else {
-        console::warn("rtp: discarded calls kept from an earlier page: not readable", &JsValue::UNDEFINED);
+        console::warn(
+            "rtp: discarded calls kept from an earlier page: not readable",
+            &JsValue::UNDEFINED,
+        );
         return;
     };
-    let Ok(kept) = kept.dyn_into::<Array>() else { return };
+    let Ok(kept) = kept.dyn_into::<Array>() else {
+        return;
+    };
     for call in kept.iter() {
-        let get = |k: &str| Reflect::get(&call, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let get =
+            |k: &str| Reflect::get(&call, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let t = get("t");
         if args::time(&t).is_none_or(|t| now.saturating_sub(t) > MAX_AGE_MS) {
             console::debug_with(DropReason::TooOld.message(), &call);
@@ -494,7 +572,11 @@ fn send(endpoint: &str, id: u32, body: &str) -> bool {
     let hooks = hook(|h| h.answered.as_ref()).zip(hook(|h| h.unreachable.as_ref()));
     let started = hooks.ok_or(JsValue::NULL).and_then(|(ok, err)| {
         let promise = transport::post(endpoint, body)?;
-        bindings::then_or(&promise, &bindings::bind(&ok, &id_js)?, &bindings::bind(&err, &id_js)?)
+        bindings::then_or(
+            &promise,
+            &bindings::bind(&ok, &id_js)?,
+            &bindings::bind(&err, &id_js)?,
+        )
     });
     if let Err(error) = &started {
         // The page's fetch failed, not the collector: no attempt is counted, and the batch is
@@ -518,7 +600,11 @@ fn answered(id: JsValue, response: JsValue) {
     let id = id.as_f64().unwrap_or(-1.0) as u32;
     let done = with_edge(|e| {
         let outcome = e.answered(id, Answer::Status(status), retry_after);
-        e.dropped |= !e.waiters.is_empty() && matches!(outcome, Outcome::Dropped(..) | Outcome::Retry { too_old: 1.., .. });
+        e.dropped |= !e.waiters.is_empty()
+            && matches!(
+                outcome,
+                Outcome::Dropped(..) | Outcome::Retry { too_old: 1.., .. }
+            );
         (outcome, e.tag.outbox.queued() > 0)
     });
     let Some((outcome, more)) = done else { return };
@@ -526,7 +612,10 @@ fn answered(id: JsValue, response: JsValue) {
     match outcome {
         Outcome::Dropped(reason, _) => console::warn(reason.message(), &status),
         Outcome::Retry { too_old, .. } => {
-            console::debug_with("rtp: batch not accepted; kept, retried later. HTTP status:", &status);
+            console::debug_with(
+                "rtp: batch not accepted; kept, retried later. HTTP status:",
+                &status,
+            );
             if too_old > 0 {
                 console::debug(DropReason::TooOld.message());
             }
@@ -551,8 +640,13 @@ fn answered(id: JsValue, response: JsValue) {
 /// the next page send it again; a task later, the page is gone, and `pagehide` has handed the
 /// batch to the browser.
 fn unreachable(id: JsValue, error: JsValue) {
-    console::debug_with("rtp: collector unreachable; batch kept, retried later", &error);
-    let later = hook(|h| h.failed.as_ref()).ok_or(JsValue::NULL).and_then(|f| bindings::set_timeout(&bindings::bind(&f, &id)?, 0.0));
+    console::debug_with(
+        "rtp: collector unreachable; batch kept, retried later",
+        &error,
+    );
+    let later = hook(|h| h.failed.as_ref())
+        .ok_or(JsValue::NULL)
+        .and_then(|f| bindings::set_timeout(&bindings::bind(&f, &id)?, 0.0));
     if later.is_err() {
         failed(id);
     }
@@ -614,8 +708,11 @@ fn page_hidden() {
     if with_edge(|e| {
         e.tag.persist();
         e.tag.outbox.leaving()
-    }) == Some(true) && bindings::online() {
-        while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::LEAVING_BUDGET)) {
+    }) == Some(true)
+        && bindings::online()
+    {
+        while let Some(Some((endpoint, b))) = with_edge(|e| e.next_batch(transport::LEAVING_BUDGET))
+        {
             if !send(&endpoint, b.id, &b.body) {
                 break;
             }
@@ -656,7 +753,10 @@ fn settle_waiters() {
         if e.waiters.is_empty() || o.in_flight() > 0 || e.scheduled {
             return None;
         }
-        Some((o.is_settled() && !core::mem::take(&mut e.dropped), core::mem::take(&mut e.waiters)))
+        Some((
+            o.is_settled() && !core::mem::take(&mut e.dropped),
+            core::mem::take(&mut e.waiters),
+        ))
     });
     if let Some(Some((ok, waiters))) = done {
         for w in waiters {
@@ -675,6 +775,10 @@ fn call_later(f: &Function, arg: &JsValue) {
 fn unsupported_result() -> JsValue {
     let o = Object::new();
     let _ = Reflect::set(&o, &"error".into(), &"unsupported".into());
-    let _ = Reflect::set(&o, &"message".into(), &"rtp-tag does not implement this command".into());
+    let _ = Reflect::set(
+        &o,
+        &"message".into(),
+        &"rtp-tag does not implement this command".into(),
+    );
     o.into()
 }

@@ -28,7 +28,11 @@ impl SessionStore {
         if storage.is_none() {
             console::debug(FALLBACK);
         }
-        SessionStore { writable: storage.is_some(), storage, memory: MemoryStore::default() }
+        SessionStore {
+            writable: storage.is_some(),
+            storage,
+            memory: MemoryStore::default(),
+        }
     }
 }
 

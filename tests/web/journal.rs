@@ -54,7 +54,10 @@ fn an_accepted_event_is_in_local_storage_until_delivered() {
     o.delivered(b.id);
     let after = local_storage().get_item(&record::key(&id)).unwrap();
     assert_eq!(unwritten, None, "written by persist(), not by push()");
-    assert_eq!(stored, Some(record::encode(5, 0, "0123456789abcdef", &json)));
+    assert_eq!(
+        stored,
+        Some(record::encode(5, 0, "0123456789abcdef", &json))
+    );
     assert_eq!(after, None);
 }
 

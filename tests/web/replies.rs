@@ -14,27 +14,53 @@ const PATIENCE_MS: u32 = 2000;
 #[wasm_bindgen_test]
 async fn get_visitor_calls_back_later_with_an_unsupported_error() {
     let rec = recorder();
-    let verdict = rtp(s("get"), s("visitor"), get(&rec, "callback"), undef(), undef(), undef());
+    let verdict = rtp(
+        s("get"),
+        s("visitor"),
+        get(&rec, "callback"),
+        undef(),
+        undef(),
+        undef(),
+    );
     let calls_during_rtp = get(&rec, "calls").as_f64();
     let answer = settle_within(&get(&rec, "settled"), PATIENCE_MS).await;
 
     assert_eq!(code(&verdict), "ignored");
-    assert_eq!(calls_during_rtp, Some(0.0), "the callback must not run inside rtp()");
-    let arg = answer.expect("the callback was called").expect("settled resolves");
+    assert_eq!(
+        calls_during_rtp,
+        Some(0.0),
+        "the callback must not run inside rtp()"
+    );
+    let arg = answer
+        .expect("the callback was called")
+        .expect("settled resolves");
     assert_eq!(code(&get(&arg, "error")), "unsupported");
     assert!(get(&arg, "message").is_string());
     next_task().await;
-    assert_eq!(get(&rec, "calls").as_f64(), Some(1.0), "called exactly once");
+    assert_eq!(
+        get(&rec, "calls").as_f64(),
+        Some(1.0),
+        "called exactly once"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn an_unsupported_command_finds_its_callback_in_any_later_argument() {
     // rtp('get', 'campaign', options, callback): the callback is the 4th argument.
     let rec = recorder();
-    let verdict = rtp(s("get"), s("campaign"), js_sys::Object::new().into(), get(&rec, "callback"), undef(), undef());
+    let verdict = rtp(
+        s("get"),
+        s("campaign"),
+        js_sys::Object::new().into(),
+        get(&rec, "callback"),
+        undef(),
+        undef(),
+    );
     let answer = settle_within(&get(&rec, "settled"), PATIENCE_MS).await;
     assert_eq!(code(&verdict), "ignored");
-    let arg = answer.expect("the callback was called").expect("settled resolves");
+    let arg = answer
+        .expect("the callback was called")
+        .expect("settled resolves");
     assert_eq!(code(&get(&arg, "error")), "unsupported");
 }
 
@@ -57,13 +83,27 @@ async fn flush_without_an_endpoint_resolves_false_while_events_wait() {
 
 #[wasm_bindgen_test]
 async fn flush_calls_its_callback_with_the_value_of_its_promise() {
-    assert_eq!(send_event(&plain(&s(&unique("waiting for callback")))), "accepted");
+    assert_eq!(
+        send_event(&plain(&s(&unique("waiting for callback")))),
+        "accepted"
+    );
     let rec = recorder();
-    let p = rtp(s("flush"), get(&rec, "callback"), undef(), undef(), undef(), undef());
+    let p = rtp(
+        s("flush"),
+        get(&rec, "callback"),
+        undef(),
+        undef(),
+        undef(),
+        undef(),
+    );
     let by_promise = settle_within(&p, PATIENCE_MS).await;
     let by_callback = settle_within(&get(&rec, "settled"), PATIENCE_MS).await;
-    let by_promise = by_promise.expect("the promise settled").expect("it resolved");
-    let by_callback = by_callback.expect("the callback was called").expect("settled resolves");
+    let by_promise = by_promise
+        .expect("the promise settled")
+        .expect("it resolved");
+    let by_callback = by_callback
+        .expect("the callback was called")
+        .expect("settled resolves");
     assert_eq!(by_callback, by_promise);
     assert_eq!(by_promise, JsValue::FALSE);
 }

@@ -22,12 +22,22 @@ async fn a_task_s_accepted_events_write_one_ledger_entry_to_session_storage_at_i
     assert_eq!(send_event(&plain(&s(&v))), "accepted");
     assert_eq!(send_event(&plain(&s(&w))), "accepted");
     assert_eq!(storage_keys(), before, "not written by the calls");
-    assert_eq!(send_event(&plain(&s(&v))), "duplicate", "a repeat in the same task");
+    assert_eq!(
+        send_event(&plain(&s(&v))),
+        "duplicate",
+        "a repeat in the same task"
+    );
     next_task().await;
-    let new: Vec<String> = storage_keys().into_iter().filter(|k| !before.contains(k)).collect();
+    let new: Vec<String> = storage_keys()
+        .into_iter()
+        .filter(|k| !before.contains(k))
+        .collect();
     assert_eq!(new.len(), 1, "one entry for the task: {new:?}");
     assert!(new[0].starts_with(EVENT_KEY_PREFIX), "{new:?}");
-    let value = session_storage().get_item(&new[0]).unwrap().unwrap_or_default();
+    let value = session_storage()
+        .get_item(&new[0])
+        .unwrap()
+        .unwrap_or_default();
     assert_eq!(value, fingerprint(&v) + &fingerprint(&w));
 }
 
@@ -55,14 +65,19 @@ fn an_entry_written_by_another_document_makes_the_event_a_duplicate() {
     // tab's other documents (a same-origin frame's tag, the previous page of the tab).
     let (v, w) = (unique("seen in a frame"), unique("not seen"));
     assert_eq!(send_event(&plain(&s(&w))), "accepted"); // the ledger has read storage
-    session_storage().set_item(&format!("{EVENT_KEY_PREFIX}frame.0"), &fingerprint(&v)).unwrap();
+    session_storage()
+        .set_item(&format!("{EVENT_KEY_PREFIX}frame.0"), &fingerprint(&v))
+        .unwrap();
     assert_eq!(send_event(&plain(&s(&v))), "duplicate");
 }
 
 #[wasm_bindgen_test]
 fn the_session_id_in_session_storage_is_a_v4_uuid() {
     boot(JsValue::UNDEFINED, JsValue::UNDEFINED);
-    let sid = session_storage().get_item(SESSION_KEY).unwrap().expect("rtp:sid is set once the tag is booted");
+    let sid = session_storage()
+        .get_item(SESSION_KEY)
+        .unwrap()
+        .expect("rtp:sid is set once the tag is booted");
     assert_eq!(SESSION_KEY, "rtp:sid");
     assert!(is_lowercase_v4_uuid(&sid), "rtp:sid = {sid:?}");
     // A second boot (the loader runs once, but a page may load the tag twice) keeps it.

@@ -25,14 +25,24 @@ fn a_working_session_storage_is_written_and_read_through() {
 
 #[wasm_bindgen_test]
 fn when_set_item_throws_values_are_kept_in_memory_and_read_back() {
-    let (k1, k2) = (unique("rtp-test:set-throws-1"), unique("rtp-test:set-throws-2"));
+    let (k1, k2) = (
+        unique("rtp-test:set-throws-1"),
+        unique("rtp-test:set-throws-2"),
+    );
     let proto = storage_prototype();
     let original = replace(&proto, "setItem", &thrower());
     let mut store = SessionStore::open();
-    let stored = (store.set(&k1, "one"), store.set(&k2, "two"), store.set(&k1, "uno"));
+    let stored = (
+        store.set(&k1, "one"),
+        store.set(&k2, "two"),
+        store.set(&k1, "uno"),
+    );
     let read = (store.get(&k1), store.get(&k2));
     restore(&proto, "setItem", &original);
-    let in_storage = (session_storage().get_item(&k1).unwrap(), session_storage().get_item(&k2).unwrap());
+    let in_storage = (
+        session_storage().get_item(&k1).unwrap(),
+        session_storage().get_item(&k2).unwrap(),
+    );
 
     assert_eq!(stored, (true, true, true));
     assert_eq!(read, (Some("uno".into()), Some("two".into())));

@@ -156,7 +156,16 @@ extern "C" {
     pub fn read(data: &JsValue) -> Array;
 }
 
-type EventFn = dyn Fn(JsValue, u32, Option<String>, Option<String>, Option<String>, Option<String>, JsValue, JsValue) -> u32;
+type EventFn = dyn Fn(
+    JsValue,
+    u32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    JsValue,
+    JsValue,
+) -> u32;
 
 thread_local! {
     /// The wasm's exports as js/host.js sees them (`tag.rtp`, `tag.event`, `tag.codes`), made
@@ -194,7 +203,10 @@ pub fn undef() -> JsValue {
 
 /// `rtp(action, method, data)` called as a page calls it, as a string (the verdict code).
 pub fn rtp3(action: &str, method: &str, data: &JsValue) -> String {
-    code(&rtp_from_js(&rtp_as_js(), &[s(action), s(method), data.clone()]).expect("rtp() never throws"))
+    code(
+        &rtp_from_js(&rtp_as_js(), &[s(action), s(method), data.clone()])
+            .expect("rtp() never throws"),
+    )
 }
 
 /// `rtp('send', 'event', data)`.
@@ -204,7 +216,8 @@ pub fn send_event(data: &JsValue) -> String {
 
 /// The string in `v`, or a marker that makes the assertion fail readably.
 pub fn code(v: &JsValue) -> String {
-    v.as_string().unwrap_or_else(|| format!("<not a string: {v:?}>"))
+    v.as_string()
+        .unwrap_or_else(|| format!("<not a string: {v:?}>"))
 }
 
 /// `window.rtp` as the loader makes it (js/host.js's `call` over the wasm's exports). Called with
@@ -229,7 +242,9 @@ pub fn rtp_from_js(f: &RtpFn, args: &[JsValue]) -> Result<JsValue, JsValue> {
 
 /// Awaits `p` for at most `ms`: `Some(Ok(value))`, `Some(Err(reason))`, or `None` on time-out.
 pub async fn settle_within(p: &JsValue, ms: u32) -> Option<Result<JsValue, JsValue>> {
-    let outcome = JsFuture::from(within(p, ms)).await.expect("within() never rejects");
+    let outcome = JsFuture::from(within(p, ms))
+        .await
+        .expect("within() never rejects");
     if outcome.is_null() {
         return None;
     }
@@ -242,7 +257,9 @@ pub async fn settle_within(p: &JsValue, ms: u32) -> Option<Result<JsValue, JsVal
 /// Waits for the microtasks and one macrotask queued so far to run.
 pub async fn next_task() {
     let p = Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
     });
     let _ = JsFuture::from(p).await;
 }
@@ -254,7 +271,11 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
 
 /// The page's `sessionStorage`.
 pub fn session_storage() -> web_sys::Storage {
-    web_sys::window().unwrap().session_storage().unwrap().unwrap()
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
 }
 
 /// Every key in `sessionStorage`.
@@ -267,7 +288,10 @@ pub fn storage_keys() -> Vec<String> {
 /// Replaces `obj[name]` with `value`; returns the previous value, for [`restore`].
 pub fn replace(obj: &JsValue, name: &str, value: &JsValue) -> JsValue {
     let previous = get(obj, name);
-    assert!(Reflect::set(obj, &s(name), value).unwrap(), "could not replace {name}");
+    assert!(
+        Reflect::set(obj, &s(name), value).unwrap(),
+        "could not replace {name}"
+    );
     previous
 }
 
@@ -292,7 +316,8 @@ pub fn is_lowercase_v4_uuid(v: &str) -> bool {
     let parts: Vec<&str> = v.split('-').collect();
     let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
     lens == [8, 4, 4, 4, 12]
-        && v.chars().all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
+        && v.chars()
+            .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
         && parts[2].starts_with('4')
         && matches!(parts[3].chars().next(), Some('8' | '9' | 'a' | 'b'))
 }

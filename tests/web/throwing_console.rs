@@ -14,9 +14,15 @@ fn rtp_does_not_throw_when_the_page_console_throws() {
     let rejected = rtp_from_js(&f, &[s("send"), s("event"), plain(&JsValue::from(5))]);
     restore(&console, "warn", &original);
     // The harness itself wraps the console with `String(arg)`, which reads array elements.
-    let through_harness = rtp_from_js(&f, &[s("send"), s("event"), array_with_unreadable_elements(5)]);
+    let through_harness = rtp_from_js(
+        &f,
+        &[s("send"), s("event"), array_with_unreadable_elements(5)],
+    );
 
-    assert_eq!((outcome(rejected), outcome(through_harness)), ("not_a_string".into(), "too_many_values".into()));
+    assert_eq!(
+        (outcome(rejected), outcome(through_harness)),
+        ("not_a_string".into(), "too_many_values".into())
+    );
 }
 
 #[wasm_bindgen_test]
@@ -26,13 +32,19 @@ fn a_throwing_console_during_debug_logging_does_not_wedge_the_tag() {
     assert_eq!(rtp3("set", "debug", &JsValue::TRUE), "ok");
     let original = replace(&console, "debug", &thrower());
     // With debug on, an accepted event is logged with console.debug while the state is borrowed.
-    let logged = rtp_from_js(&f, &[s("send"), s("event"), plain(&s(&unique("debug logged")))]);
+    let logged = rtp_from_js(
+        &f,
+        &[s("send"), s("event"), plain(&s(&unique("debug logged")))],
+    );
     restore(&console, "debug", &original);
     let debug_off = rtp3("set", "debug", &JsValue::FALSE);
     let next = send_event(&plain(&s(&unique("after the throw"))));
 
     // Before the fix: ("threw", "busy", "busy"), and "busy" to every later call of the page.
-    assert_eq!((outcome(logged), debug_off, next), ("accepted".into(), "ok".into(), "accepted".into()));
+    assert_eq!(
+        (outcome(logged), debug_off, next),
+        ("accepted".into(), "ok".into(), "accepted".into())
+    );
 }
 
 /// The verdict code, or `"threw"`.
