@@ -27,11 +27,14 @@
 extern crate alloc;
 
 pub mod command;
+pub mod driver;
 pub mod endpoint;
 pub mod envelope;
 pub mod id;
 pub mod json;
+pub mod kept;
 pub mod ledger;
+pub mod locks;
 pub mod outbox;
 pub mod rate;
 pub mod record;

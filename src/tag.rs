@@ -147,7 +147,7 @@ impl<S: Store, J: Store> Tag<S, J> {
     pub fn set_consent(&mut self, granted: bool) -> Verdict {
         self.denied = !granted;
         if self.denied {
-            self.outbox.discard();
+            self.discard();
         }
         Verdict::Done
     }
@@ -158,9 +158,16 @@ impl<S: Store, J: Store> Tag<S, J> {
     pub fn set_honor_dnt(&mut self, on: bool, signal: bool) -> Verdict {
         self.dnt = on && signal;
         if self.dnt {
-            self.outbox.discard();
+            self.discard();
         }
         Verdict::Done
+    }
+
+    /// Forgets every event the tag holds, the stored records of all the site's pages and the
+    /// calls the snippet kept (consent withdrawn, Do Not Track honoured).
+    fn discard(&mut self) {
+        self.outbox.discard();
+        crate::kept::forget(self.outbox.journal());
     }
 
     /// Why nothing may be stored or sent now, if so.
@@ -427,11 +434,16 @@ pub(crate) mod tests {
             tag.send_event(one("before"), Origin::default(), &mut env),
             Verdict::Accepted
         );
+        tag.outbox.journal().set(crate::kept::QUEUE_PREFIX, "[]");
         assert_eq!(tag.set_consent(false), Verdict::Done);
         assert_eq!(
             tag.outbox.queued(),
             0,
             "what was accepted before is forgotten"
+        );
+        assert!(
+            crate::kept::take(tag.outbox.journal()).is_empty(),
+            "and the calls the snippet kept"
         );
         assert_eq!(
             tag.send_event(one("during"), Origin::default(), &mut env),

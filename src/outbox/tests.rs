@@ -2,9 +2,13 @@
 //! (shared between outboxes to play several pages), no sleeps.
 
 use super::*;
+use crate::envelope::BATCH_OVERHEAD;
 use crate::envelope::{encode_event, Kind, Meta};
 use crate::id::uuid_v4;
+use crate::record::{self, Corrupt, Pause, EVICTED_KEY, PAUSE_KEY};
+use crate::retry::Answer;
 use crate::store::MemoryStore;
+use pause::MAX_PAUSE_MS;
 
 const NOW: u64 = 1_732_456_789_012;
 const A: &str = "aaaaaaaa";
@@ -560,18 +564,6 @@ fn corrupt_and_expired_records_are_removed_with_their_reasons() {
 }
 
 #[test]
-fn the_snippets_queues_are_taken_once() {
-    let j = Shared::default();
-    j.0.borrow_mut().set(QUEUE_PREFIX, "[{\"0\":\"send\"}]");
-    let mut b = page(&j, B);
-    assert_eq!(
-        b.adopt(Some(""), NOW + RECENT_MS, NOW).queues,
-        ["[{\"0\":\"send\"}]"]
-    );
-    assert!(b.adopt(Some(""), NOW + RECENT_MS, NOW).queues.is_empty());
-}
-
-#[test]
 fn leaving_while_healthy_hands_in_flight_batches_to_the_browser() {
     let j = Shared::default();
     let mut o = page(&j, A);
@@ -809,7 +801,6 @@ fn discard_forgets_every_event_and_every_stored_record_but_the_pause() {
     o.persist();
     let b = o.take_batch(NOW, 65536).unwrap();
     o.push(event(3, 0), NOW);
-    j.0.borrow_mut().set(QUEUE_PREFIX, "[]");
     j.0.borrow_mut().set(
         PAUSE_KEY,
         &Pause {
@@ -825,7 +816,6 @@ fn discard_forgets_every_event_and_every_stored_record_but_the_pause() {
         records(&j).is_empty(),
         "this page's and the other page's records are removed"
     );
-    assert_eq!(j.0.borrow_mut().get(QUEUE_PREFIX), None);
     assert!(j.0.borrow_mut().get(PAUSE_KEY).is_some());
     // The answer to the request made before changes nothing, and nothing is retried.
     o.answered(b.id, Answer::Status(503), None, NOW, 0);
