@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= values record outbox config
 FUZZ_SANITIZER ?= none
 
-.PHONY: demo test setup build npm collector test-native test-wasm test-npm test-e2e size bench fuzz clean
+.PHONY: demo test setup build npm collector lint test-native test-wasm test-npm test-e2e size bench fuzz clean
 
 demo: build collector
 	@echo
@@ -21,7 +21,16 @@ demo: build collector
 	./target/release/rtp-collector --port $(PORT) --root .
 
 test: build collector
-	$(MAKE) --no-print-directory test-native test-wasm test-npm test-e2e
+	$(MAKE) --no-print-directory lint test-native test-wasm test-npm test-e2e
+
+# Formatting and lints, as errors: rustfmt over the workspace and fuzz/, clippy natively and
+# for the wasm (whose browser edge only compiles there), shipped build and tests.
+lint: setup
+	cargo fmt --all --check
+	cd fuzz && cargo fmt --check
+	cargo clippy -q --workspace --all-targets -- -D warnings
+	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 setup:
 	bash scripts/setup.sh

@@ -20,6 +20,8 @@ if ! cmp -s "$out/rtp_bg.wasm" target/bindgen/rtp_bg.wasm; then
   exit 1
 fi
 cp "$out/rtp.js" js/host.js dist/npm/
+# dist/rtp_bg.wasm has short import names (scripts/build.sh): the same in this glue.
+node scripts/short-imports.mjs --apply target/short-imports.json dist/npm/rtp.js
 cp dist/rtp_bg.wasm npm/index.js npm/views.js npm/index.d.ts npm/README.md npm/LICENSE dist/npm/
 # The package's version is the crate's.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)

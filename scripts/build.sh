@@ -27,6 +27,9 @@ wasm-bindgen --target no-modules --out-dir target/bindgen --out-name rtp --no-ty
 wasm-opt -ocimfs=30 --flatten --rereloop -Oz --converge --inlining-optimizing -Oz --converge --low-memory-unused --zero-filled-memory --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   target/bindgen/rtp_bg.wasm -o dist/rtp_bg.wasm
+# The import names (`__wbg_<name>_<hash>`, from "./rtp_bg.js") renamed a, b, … in the wasm and
+# its glue; target/short-imports.json keeps the names for the npm glue (scripts/build-npm.sh).
+node scripts/short-imports.mjs dist/rtp_bg.wasm target/short-imports.json target/bindgen/rtp.js
 node scripts/build.mjs
 bash scripts/build-npm.sh
 bash scripts/build-apps.sh

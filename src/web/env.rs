@@ -18,6 +18,12 @@ pub struct BrowserEnv {
     fallback: u64,
 }
 
+impl Default for BrowserEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl BrowserEnv {
     /// Reads what does not change during the page's life (the referrer).
     pub fn new() -> Self {

@@ -266,9 +266,7 @@ pub fn adopt(live: JsValue, since: JsValue) -> Array {
     };
     run(effects, &none);
     for queue in &queues {
-        let Ok(kept) =
-            bindings::json_parse(queue).and_then(|k| k.dyn_into::<Array>().map_err(JsValue::from))
-        else {
+        let Ok(kept) = bindings::json_parse(queue).and_then(|k| k.dyn_into::<Array>()) else {
             drive(&none, Input::KeptUnreadable);
             continue;
         };

@@ -515,7 +515,7 @@ fn flush_answers_true_once_everything_is_acknowledged() {
     assert_eq!(
         d.input(
             Input::Answered {
-                id: id,
+                id,
                 status: 200,
                 retry_after: None
             },
@@ -534,7 +534,7 @@ fn flush_answers_false_when_the_last_attempt_failed() {
     d.input(Input::Started, &mut env);
     let fx = d.input(
         Input::Answered {
-            id: id,
+            id,
             status: 503,
             retry_after: None,
         },
@@ -565,13 +565,7 @@ fn a_network_error_is_handled_a_task_later() {
         ]
     );
     assert!(!d.tag.outbox.failing(), "not counted yet");
-    d.input(
-        Input::Failed {
-            id: id,
-            online: true,
-        },
-        &mut env,
-    );
+    d.input(Input::Failed { id, online: true }, &mut env);
     assert!(
         d.tag.outbox.failing(),
         "counted once the page is still there a task later"
@@ -595,7 +589,7 @@ fn leaving_while_failing_sends_nothing_and_keeps_the_records() {
     d.input(Input::Started, &mut env);
     d.input(
         Input::Answered {
-            id: id,
+            id,
             status: 503,
             retry_after: None,
         },
@@ -627,7 +621,7 @@ fn shown_from_the_back_forward_cache_claims_and_pumps() {
     d.input(Input::Started, &mut env);
     d.input(
         Input::Answered {
-            id: id,
+            id,
             status: 503,
             retry_after: None,
         },

@@ -237,9 +237,7 @@ impl World {
         while self.pages[p].microtasks.pop_front().is_some() {
             let online = self.online;
             let page = &mut self.pages[p];
-            let fx = page
-                .driver
-                .input(Input::Pump { online: online }, &mut page.env);
+            let fx = page.driver.input(Input::Pump { online }, &mut page.env);
             self.run(p, fx);
         }
     }
@@ -330,13 +328,10 @@ impl World {
     /// collector stores a 2xx batch even when its page is gone: keepalive), failures, timers.
     pub fn wait(&mut self, ms: u64) {
         let end = self.now + ms;
-        loop {
-            let Some(i) = (0..self.due.len())
-                .filter(|&i| self.due[i].0 <= end)
-                .min_by_key(|&i| (self.due[i].0, self.due[i].1))
-            else {
-                break;
-            };
+        while let Some(i) = (0..self.due.len())
+            .filter(|&i| self.due[i].0 <= end)
+            .min_by_key(|&i| (self.due[i].0, self.due[i].1))
+        {
             let (when, _, due) = self.due.swap_remove(i);
             self.now = self.now.max(when);
             match due {
