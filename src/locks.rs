@@ -9,6 +9,9 @@
 /// The prefix of the Web Lock that a page holds while it has events outstanding.
 pub const LOCK_PREFIX: &str = "rtp-tab-";
 
+/// The Web Lock under which one page at a time adopts (taken by `claim()` in js/host.js).
+pub const CLAIM_LOCK: &str = "rtp-claim";
+
 /// Whether the snapshot `live` names the lock of the page `owner`.
 pub fn held_by(live: &str, owner: &str) -> bool {
     // Word by word, by hand: `str::split` brings a formatted panic path into the wasm.

@@ -42,6 +42,50 @@ pub enum RawValues {
     Fields(Vec<Field>),
 }
 
+/// `customData` as `read()` in js/host.js describes it to the wasm's `event()` (one crossing
+/// per call): a `shape` number and the strings it copied. The format is the JS ↔ wasm protocol
+/// (js/PROTOCOL.md, "customData shape"), checked against that document on both sides.
+pub mod shape {
+    /// No value: `customData` or its `value` is missing, `undefined` or `null`.
+    pub const MISSING: u32 = 8;
+    /// Reading `customData` or `value` threw.
+    pub const UNREADABLE: u32 = 16;
+    /// An array of more than 4 values (none read).
+    pub const TOO_MANY: u32 = 24;
+    /// The low bits: how many values (0 to 4).
+    pub const COUNT_MASK: u32 = 7;
+    /// Value `i`'s 2 bits start at bit `FIELD_SHIFT + 2 i`; 0 means a string copied.
+    pub const FIELD_SHIFT: u32 = 3;
+    /// Value `i` is not a string.
+    pub const NOT_TEXT: u32 = 1;
+    /// Value `i` is a string of more than 255 UTF-16 units (not copied).
+    pub const TOO_LONG: u32 = 2;
+    /// Value `i` is a string with a lone surrogate (not copied).
+    pub const BROKEN_TEXT: u32 = 3;
+}
+
+/// Decodes what `read()` found (see [`shape`]) into [`RawValues`]; what it means is decided by
+/// [`validate`].
+pub fn from_shape(s: u32, texts: [Option<String>; MAX_VALUES]) -> RawValues {
+    match s {
+        shape::MISSING => return RawValues::Missing,
+        shape::UNREADABLE => return RawValues::Unreadable,
+        shape::TOO_MANY => return RawValues::TooMany,
+        _ => {}
+    }
+    let n = (s & shape::COUNT_MASK) as usize;
+    let mut fields = Vec::with_capacity(n);
+    for (i, text) in texts.into_iter().enumerate().take(n) {
+        fields.push(match (s >> (shape::FIELD_SHIFT + 2 * i as u32)) & 3 {
+            0 => text.map_or(Field::NotText, Field::Text),
+            shape::NOT_TEXT => Field::NotText,
+            shape::TOO_LONG => Field::TooLong,
+            _ => Field::BrokenText,
+        });
+    }
+    RawValues::Fields(fields)
+}
+
 /// Validated values: 1 to 4 non-blank strings, in the order given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Values(Vec<String>);

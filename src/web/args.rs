@@ -5,9 +5,8 @@
 //! becomes a value here instead of unwinding through the wasm. Strings are measured (and
 //! checked for lone surrogates) before they are copied in.
 
-use crate::values::{Field, RawValues, MAX_VALUES};
+use crate::values::{RawValues, MAX_VALUES};
 use alloc::string::String;
-use alloc::vec::Vec;
 use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -16,23 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 /// read in JavaScript, in one pass, so that a call crosses into the wasm once (reading it from
 /// here took a dozen crossings per call); what it means is decided in `crate::values`.
 pub fn custom_data(shape: u32, texts: [Option<String>; MAX_VALUES]) -> RawValues {
-    match shape {
-        8 => return RawValues::Missing,
-        16 => return RawValues::Unreadable,
-        24 => return RawValues::TooMany,
-        _ => {}
-    }
-    let n = (shape & 7) as usize;
-    let mut fields = Vec::with_capacity(n);
-    for (i, text) in texts.into_iter().enumerate().take(n) {
-        fields.push(match (shape >> (3 + 2 * i)) & 3 {
-            0 => text.map_or(Field::NotText, Field::Text),
-            1 => Field::NotText,
-            2 => Field::TooLong,
-            _ => Field::BrokenText,
-        });
-    }
-    RawValues::Fields(fields)
+    crate::values::from_shape(shape, texts)
 }
 
 /// The longest URL argument read (a page URL, a view override, the endpoint), in UTF-16
