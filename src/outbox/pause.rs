@@ -30,8 +30,12 @@ impl<J: Store> Outbox<J> {
     }
 
     /// The network is back (`online`): the next attempt may be made at once. The failure count
-    /// stays, so a collector that is still down is not hammered.
+    /// stays, so a collector that is still down is not hammered. Stored, as the pause is: the
+    /// site's other pages are online again too, and [`Outbox::ready`] reads the stored one.
     pub fn resume_now(&mut self) {
-        self.pause.until = 0;
+        if self.pause.until != 0 {
+            self.pause.until = 0;
+            self.journal.set(PAUSE_KEY, &self.pause.encode());
+        }
     }
 }

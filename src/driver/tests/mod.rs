@@ -676,3 +676,20 @@ fn with_consent_denied_nothing_is_adopted() {
     );
     assert_eq!(d.claiming(), (false, Vec::new()));
 }
+
+#[test]
+fn online_after_a_failure_sends_at_once_without_waiting_for_the_pause() {
+    let mut w = World::new();
+    w.collector(|now| if now < T0 + 100 { (503, None) } else { (204, None) });
+    let tab = w.tab();
+    let p = w.open(tab);
+    w.event(p, "x");
+    w.wait(LATENCY);
+    assert!(w.pages[p].driver.tag.outbox.failing());
+    assert_eq!(w.requests, 1);
+    w.wait(100);
+    w.set_online(true); // the `online` event: the network is back
+    w.wait(LATENCY);
+    assert_eq!(w.requests, 2, "sent at once, not after the pause");
+    assert_once(&w, &["x".into()]);
+}
