@@ -680,7 +680,13 @@ fn with_consent_denied_nothing_is_adopted() {
 #[test]
 fn online_after_a_failure_sends_at_once_without_waiting_for_the_pause() {
     let mut w = World::new();
-    w.collector(|now| if now < T0 + 100 { (503, None) } else { (204, None) });
+    w.collector(|now| {
+        if now < T0 + 100 {
+            (503, None)
+        } else {
+            (204, None)
+        }
+    });
     let tab = w.tab();
     let p = w.open(tab);
     w.event(p, "x");
@@ -692,4 +698,30 @@ fn online_after_a_failure_sends_at_once_without_waiting_for_the_pause() {
     w.wait(LATENCY);
     assert_eq!(w.requests, 2, "sent at once, not after the pause");
     assert_once(&w, &["x".into()]);
+}
+
+#[test]
+fn s8_an_idle_tab_adopts_the_events_of_a_tab_closed_mid_outage() {
+    let mut w = World::new();
+    w.collector(|now| {
+        if now < T0 + 10_000 {
+            (503, None)
+        } else {
+            (204, None)
+        }
+    });
+    let (ta, tb) = (w.tab(), w.tab());
+    let b = w.open(tb);
+    let vb = values("b", 3);
+    for v in &vb {
+        w.event(b, v);
+    }
+    w.wait(500);
+    // Tab A opens while tab B is alive with events stored: it leaves them, and looks again later.
+    let a = w.open(ta);
+    assert_eq!(w.pages[a].driver.tag.outbox.queued(), 0);
+    w.leave(b); // closed mid-outage: its events stay stored
+    w.wait(2 * MAX_DELAY_MS);
+    assert_once(&w, &vb);
+    assert!(w.stored_keys().is_empty());
 }
