@@ -1,7 +1,8 @@
 // The inline snippet: paste it in the page (the minified form is dist/snippet.min.js, and the
 // README shows it ready to paste). It defines window.rtp as a queue stub that records each
 // call's `arguments` with the time and page URL of the call, records the collector endpoint
-// and account, and loads the tag asynchronously, requesting its wasm at the same time. Modeled on the RTP tag's snippet.
+// and account, and loads the tag asynchronously, requesting its wasm at the same time.
+// Modeled on the RTP tag's snippet.
 // Included twice, the second copy does nothing (window.rtp is a function already).
 (function (w, d, src, endpoint, account) {
   // typeof, not truthiness: an element with id="rtp" is also window.rtp.
