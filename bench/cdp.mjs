@@ -1,5 +1,6 @@
 // A bare DevTools Protocol client: Chromium launched by hand, one WebSocket, flat sessions.
-// No network interception, no Network/Page domains enabled: only Performance (for getMetrics).
+// No network interception; the caller enables the domains it needs (run.mjs: Performance, Page;
+// Network only in the ready phase's own contexts, for its network profiles).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

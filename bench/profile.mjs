@@ -31,7 +31,8 @@ execFileSync(bin('wasm-opt'), ['-ocimfs=30', '--flatten', '--rereloop', '-Oz', '
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
   path.join(tmp, 'rtp_bg.wasm'), '-o', path.join(out, 'rtp_bg.wasm')]);
 fs.copyFileSync(path.join(ROOT, 'dist', 'snippet.min.js'), path.join(out, 'snippet.min.js'));
-// The loader fetches the wasm with its Subresource Integrity hash: point it at this wasm's.
+// The loader fetches the wasm with its Subresource Integrity hash when the snippet has not
+// requested it (or the request failed): point it at this wasm's.
 const loader = fs.readFileSync(path.join(ROOT, 'dist', 'rtp.js'), 'utf8');
 const pinned = sri(path.join(ROOT, 'dist', 'rtp_bg.wasm'));
 if (!loader.includes(pinned)) throw new Error('profile: dist/rtp.js does not carry the hash of dist/rtp_bg.wasm');

@@ -32,4 +32,33 @@ export function report(out) {
   if (capped.length) s += `\nMemory run capped (time limit) for: ${capped.map((t) => `${t} at ${S[t].mem_capped_at.toLocaleString('en-US')} calls`).join(', ')}.\n`;
   return s;
 }
-if (process.argv[1] && process.argv[1].endsWith('report.mjs')) console.log(report(JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))));
+
+// The ready figure per network profile: medians per tag, then rtp-tag ÷ the floor and each peer.
+// Every tag whose name starts with `rtp` is rtp-tag (a build variant, the pinned form).
+export function readyReport(out) {
+  const R = out.ready_summary, profiles = Object.keys(R);
+  if (!profiles.length) return '';
+  const tags = Object.keys(R[profiles[0]]);
+  const ours = tags.filter((t) => t.startsWith('rtp')), peers = tags.filter((t) => !t.startsWith('rtp'));
+  const label = (p) => out.config.profiles?.[p]?.label || (p === 'loopback' ? 'loopback (no emulation)' : p);
+  let s = `Measured ${out.date.slice(0, 10)} on ${out.browser}, commit \`${out.commit.slice(0, 12)}\`${out.dirty ? ' (dirty)' : ''}, `
+    + `${out.config.READY_REPS} interleaved repetitions, medians. Ready: ms from navigation start until the sink has the event `
+    + `the page's inline script queued before the tag loaded; cold cache, files served gzip -9.\n\n`;
+  s += `| network | ${tags.join(' | ')} |\n|---|${tags.map(() => '---:').join('|')}|\n`;
+  for (const p of profiles) s += `| ${label(p)} | ${tags.map((t) => f0(R[p][t].ready_ms)).join(' | ')} |\n`;
+  for (const o of ours) {
+    s += `\n${o} ÷ each other tag, ready (below 1: ${o} is first):\n\n| network | ${peers.join(' | ')} |\n|---|${peers.map(() => '---:').join('|')}|\n`;
+    for (const p of profiles) s += `| ${label(p)} | ${peers.map((t) => (R[p][o].ready_ms && R[p][t].ready_ms ? (R[p][o].ready_ms / R[p][t].ready_ms).toFixed(2) : '–')).join(' | ')} |\n`;
+  }
+  s += `\nrtp-tag's requests (medians, ms from navigation start; wasm GETs per load):\n\n| network | tag | loader requested | wasm requested | wasm arrived | wasm GETs |\n|---|---|---:|---:|---:|---:|\n`;
+  for (const p of profiles) for (const o of ours) {
+    const x = R[p][o];
+    s += `| ${label(p)} | ${o} | ${f0(x.loader_start_ms)} | ${f0(x.wasm_start_ms)} | ${f0(x.wasm_end_ms)} | ${x.wasm_gets ?? '–'} |\n`;
+  }
+  return s;
+}
+if (process.argv[1] && process.argv[1].endsWith('report.mjs')) {
+  const out = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  if (out.summary && Object.keys(out.summary).length) console.log(report(out));
+  if (out.ready_summary) console.log(readyReport(out));
+}

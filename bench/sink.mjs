@@ -2,6 +2,11 @@
 // tag's files, and accepts every tag's collection requests (any POST, and GET pixels), decoding
 // each body (gzip, base64, form, JSON) and counting the bench markers ("bm" + letters/digits/_)
 // it carries. Counting markers keeps the count uniform across payload formats.
+// Static JS and wasm go gzip -9 encoded when the browser accepts it, as a CDN serves them: the
+// network profiles of the ready figure (run.mjs) throttle the bytes on the wire.
+// Builds of rtp-tag other than dist/ ("variants", setVariants) are served under /dist@<name>/,
+// and a page asked for with ?v=<name> inlines that build's snippet; every GET is logged with
+// its Referer (`gets`), so a run can count the wasm requests of one page load.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,14 +27,27 @@ export function nowMs() { return performance.timeOrigin + performance.now(); }
 // URL path -> file on disk (for static files; the bench also uses this to size what a page fetched).
 export let DIST = path.join(ROOT, 'dist');
 export function setDist(d) { DIST = d; }
+let VARIANTS = {};
+/** name -> folder holding a build's rtp.js, rtp_bg.wasm, snippet.min.js and sri.json */
+export function setVariants(v) { VARIANTS = v; }
+const distOf = (v) => (v ? VARIANTS[v] : DIST);
 export function fileFor(p) {
   if (p.startsWith('/dist/')) return path.join(DIST, path.basename(p));
+  const variant = /^\/dist@([a-z0-9-]+)\//.exec(p);
+  if (variant && VARIANTS[variant[1]]) return path.join(VARIANTS[variant[1]], path.basename(p));
   if (p.startsWith('/build/')) return path.join(HERE, 'build', path.basename(p));
   if (p.startsWith('/tags/')) return path.join(HERE, 'tags', path.basename(p));
   if (p.startsWith('/static/')) return path.join(NM, 'posthog-js', 'dist', path.basename(p));
   if (/^\/analytics\.js\/v1\/[^/]+\/analytics\.min\.js$/.test(p)) return path.join(NM, '@segment/analytics-next/dist/umd/standalone.js');
   if (p.startsWith('/analytics-next/bundles/')) return path.join(NM, '@segment/analytics-next/dist/umd', path.basename(p));
   return null;
+}
+
+// gzip -9 of a static file, computed once (files do not change during a run: dist/ is snapshotted)
+const gz = new Map();
+function gzipped(f) {
+  if (!gz.has(f)) gz.set(f, zlib.gzipSync(fs.readFileSync(f), { level: 9 }));
+  return gz.get(f);
 }
 
 function decodeBody(buf, url) {
@@ -50,6 +68,7 @@ function decodeBody(buf, url) {
 export function startSink({ port = 0 } = {}) {
   const state = {
     requests: [],          // {t, path, bytes, markers:[...]}
+    gets: [],              // {t, path, referer}: every GET, for counting a page load's fetches
     arrivals: new Map(),   // marker -> first arrival time (epoch ms, sub-ms)
     waiters: [],
     port: 0,
@@ -62,13 +81,21 @@ export function startSink({ port = 0 } = {}) {
       'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] || '*', 'Access-Control-Allow-Methods': 'GET,POST,OPTIONS', 'Cache-Control': 'no-store' };
     if (req.method === 'OPTIONS') { res.writeHead(204, cors); res.end(); return; }
     if (req.method === 'GET') {
+      state.gets.push({ t, path: p, referer: req.headers.referer || '' });
       if (p.startsWith('/pages/')) {
         const f = path.join(HERE, 'pages', path.basename(p));
-        if (fs.existsSync(f)) {
+        const v = url.searchParams.get('v') || '';
+        if (fs.existsSync(f) && (!v || VARIANTS[v])) {
           const origin = `http://127.0.0.1:${state.port}`;
+          const dist = v ? `/dist@${v}` : '/dist';
           let html = fs.readFileSync(f, 'utf8');
-          if (html.includes('__RTP_SNIPPET__')) html = html.replace('__RTP_SNIPPET__', () => fs.readFileSync(path.join(DIST, 'snippet.min.js'), 'utf8').trim()
-            .replace('"LOADER_URL"', '"__ORIGIN__/dist/rtp.js"').replace('"ENDPOINT_URL"', '"__ORIGIN__/collect/rtp"').replace('"ACCOUNT_ID"', '"bench"'));
+          if (html.includes('__RTP_SNIPPET__')) html = html.replace('__RTP_SNIPPET__', () => fs.readFileSync(path.join(distOf(v), 'snippet.min.js'), 'utf8').trim()
+            .replace('"LOADER_URL"', `"__ORIGIN__${dist}/rtp.js"`).replace('"ENDPOINT_URL"', '"__ORIGIN__/collect/rtp"').replace('"ACCOUNT_ID"', '"bench"'));
+          // the pinned form (README, "Subresource Integrity"): the loader with its integrity
+          if (html.includes('__RTP_DIST__')) {
+            const sri = JSON.parse(fs.readFileSync(path.join(distOf(v), 'sri.json'), 'utf8'));
+            html = html.replaceAll('__RTP_DIST__', dist).replaceAll('__RTP_JS_SRI__', sri['rtp.js']).replaceAll('__RTP_WASM_SRI__', sri['rtp_bg.wasm']);
+          }
           html = html.replaceAll('__ORIGIN__', origin);
           res.writeHead(200, { ...cors, 'Content-Type': MIME['.html'] }); res.end(html); return;
         }
@@ -80,7 +107,9 @@ export function startSink({ port = 0 } = {}) {
       }
       const f = fileFor(p);
       if (f && fs.existsSync(f)) {
-        res.writeHead(200, { ...cors, 'Content-Type': MIME[path.extname(f)] || 'application/octet-stream' });
+        const head = { ...cors, 'Content-Type': MIME[path.extname(f)] || 'application/octet-stream' };
+        if (/\bgzip\b/.test(req.headers['accept-encoding'] || '')) { res.writeHead(200, { ...head, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }); res.end(gzipped(f)); return; }
+        res.writeHead(200, head);
         res.end(fs.readFileSync(f)); return;
       }
       if (p === '/favicon.ico') { res.writeHead(404, cors); res.end(); return; }

@@ -28,11 +28,16 @@ if (first && first != stub && !stub.k) {
 if (!stub.k) {
   stub.k = 1;
   win[key] = stub;
-  // The wasm is fetched with its Subresource Integrity hash (WASM_INTEGRITY, put in by
-  // scripts/build.mjs): a page that pins this file with integrity="…" pins the wasm too.
+  // The wasm: the response the snippet requested with the loader (stub.w), so the browser
+  // compiles it as it streams; without one, or when it failed, or when the page pinned this
+  // file with integrity="…" (which then pins the wasm too), the loader fetches it with its
+  // Subresource Integrity hash (WASM_INTEGRITY, put in by scripts/build.mjs).
   // A page's fetch that throws: the glue fetches the path itself.
-  var wasm = me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined;
-  try { wasm = wasm && fetch(wasm, { integrity: 'WASM_INTEGRITY' }); } catch (e) {}
+  var url = me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined, wasm = url;
+  var withHash = function () { return fetch(url, { integrity: 'WASM_INTEGRITY' }); };
+  try {
+    wasm = url && (stub.w && !me.integrity ? stub.w.then(function (r) { return r && r.ok ? r : withHash(); }, withHash) : withHash());
+  } catch (e) {}
   tag({ module_or_path: wasm }).then(function () {
     // Literals, not push: a page may have broken Array.prototype.push (start skips the empty).
     var settings = [stub.e && ['set', 'endpoint', stub.e], stub.a && ['setAccount', stub.a]];

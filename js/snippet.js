@@ -1,7 +1,8 @@
 // The inline snippet: paste it in the page (the minified form is dist/snippet.min.js, and the
 // README shows it ready to paste). It defines window.rtp as a queue stub that records each
 // call's `arguments` with the time and page URL of the call, records the collector endpoint
-// and account, and loads the tag asynchronously. Modeled on the RTP tag's snippet.
+// and account, and loads the tag asynchronously, requesting its wasm at the same time.
+// Modeled on the RTP tag's snippet.
 // Included twice, the second copy does nothing (window.rtp is a function already).
 (function (w, d, src, endpoint, account) {
   // typeof, not truthiness: an element with id="rtp" is also window.rtp.
@@ -34,4 +35,14 @@
   // Not `async = true`: a script inserted by script is async already (HTML "force async").
   s.src = src;
   d.documentElement.appendChild(s); // a script runs wherever it is inserted
+  // The wasm beside the loader (rtp.js?v=2 → rtp_bg.wasm?v=2, as js/loader.js derives it),
+  // requested now rather than after the loader has arrived and run: one round trip less. The
+  // loader takes this response (r.w) unless the page pinned the loader with integrity; if it
+  // failed, the loader fetches again. The catch keeps a failure (the loader may never come)
+  // from being an unhandled rejection; a throwing or broken fetch leaves it to the loader.
+  // Not when a tag already runs on this page (window.rtp was replaced, and the snippet runs
+  // again): its loader only hands the new calls over (js/loader.js), and needs no wasm.
+  try {
+    w[Symbol.for('rtp-tag')] || (r.w = fetch(src.replace(/\.js(?=[?#]|$)/, '_bg.wasm'))).catch(function () {});
+  } catch (e) {}
 })(window, document, 'LOADER_URL', 'ENDPOINT_URL', 'ACCOUNT_ID');

@@ -19,7 +19,17 @@ export const ACCOUNT = 'demo-account';
 export async function startCollector() {
   const log = join(mkdtempSync(join(tmpdir(), 'rtp-e2e-')), 'events.ndjson');
   const proc = spawn(join(ROOT, 'target/release/rtp-collector'), ['--port', '0', '--root', ROOT, '--log', log], {
-    stdio: ['ignore', 'pipe', process.env.RTP_COLLECTOR_LOG ? 'inherit' : 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The collector's request log (stderr): one line per request, `peer METHOD target status …`,
+  // written once the answer is ready. Kept for tests that count what the browser fetched.
+  const access = [];
+  let partial = '';
+  proc.stderr.on('data', (d) => {
+    if (process.env.RTP_COLLECTOR_LOG) process.stderr.write(d);
+    const lines = (partial + d).split('\n');
+    partial = lines.pop();
+    access.push(...lines);
   });
   const url = await new Promise((resolve, reject) => {
     let out = '';
@@ -38,6 +48,10 @@ export async function startCollector() {
     /** Accepted events of one visitor session, in arrival order. */
     events: (session) => get(`/events?session=${encodeURIComponent(session)}`),
     requests: () => get('/requests'),
+    /** Lines of the request log so far; `since` a count taken earlier gives only the newer ones. */
+    accessLog: (since = 0) => access.slice(since),
+    /** GETs (by `method target`, e.g. `GET /dist/rtp_bg.wasm?delay=800`) in the request log from line `since`. */
+    gets: (target, since = 0) => access.slice(since).filter((l) => l.split(' ')[1] === 'GET' && l.split(' ')[2] === target).length,
     stats: () => get('/stats'),
     /** Sets a fault on POSTs to /collect, e.g. {mode: 'status', status: 503, count: 1}. */
     fault: async (f) => (await fetch(new URL('/faults', url), { method: 'POST', body: JSON.stringify(f) })).json(),

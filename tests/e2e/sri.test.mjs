@@ -21,7 +21,7 @@ before(() => {
 });
 after(() => rmSync(TAMPERED, { recursive: true, force: true }));
 
-const pinned = (src, integrity) => new URL(`/test-pages/sri.html?${new URLSearchParams({ src, integrity })}`, collector.url).href;
+const pinned = (src, integrity, early) => new URL(`/test-pages/sri.html?${new URLSearchParams({ src, integrity, ...(early && { early }) })}`, collector.url).href;
 
 eachBrowser((ctx) => {
   test('dist/sri.json matches the files, and a page that pins the loader gets the tag', async () => {
@@ -56,6 +56,19 @@ eachBrowser((ctx) => {
     await collector.until(async () => tagMessages(v, 'error').length > 0, 10000, 'the console error');
     assert.ok(tagMessages(v, 'error')[0].text.startsWith('rtp: the tag failed; calls stay queued'));
     assert.equal(await isStub(v.page), true);
+    assert.deepEqual(ours(v.errors), []);
+    await v.close();
+  });
+
+  test('a pinned loader fetches the wasm with its hash even when the page requested it early: a tampered wasm is still refused', async () => {
+    const v = await newVisitor(ctx.browser);
+    const since = collector.accessLog().length;
+    await v.page.goto(pinned('/dist/sri-tampered/rtp.js', SRI['rtp.js'], '1'));
+    await collector.until(async () => tagMessages(v, 'error').length > 0, 10000, 'the console error');
+    assert.ok(tagMessages(v, 'error')[0].text.startsWith('rtp: the tag failed; calls stay queued'));
+    assert.equal(await isStub(v.page), true);
+    // the page's early request (unused) and the loader's own, with the hash
+    assert.equal(collector.gets('/dist/sri-tampered/rtp_bg.wasm', since), 2);
     assert.deepEqual(ours(v.errors), []);
     await v.close();
   });
