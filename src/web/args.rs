@@ -7,7 +7,7 @@
 
 use crate::values::{RawValues, MAX_VALUES};
 use alloc::string::String;
-use js_sys::JsString;
+use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `customData` (the third argument of `send event`) as the core sees it, from what
@@ -45,4 +45,16 @@ pub fn callback(args: &[&JsValue]) -> Option<js_sys::Function> {
     args.iter()
         .find(|a| a.is_function())
         .map(|a| a.unchecked_ref::<js_sys::Function>().clone())
+}
+
+/// What a callback of an unsupported command receives: `{error: 'unsupported', message}`.
+pub fn unsupported_result() -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"error".into(), &"unsupported".into());
+    let _ = Reflect::set(
+        &o,
+        &"message".into(),
+        &"rtp-tag does not implement this command".into(),
+    );
+    o.into()
 }

@@ -12,6 +12,8 @@
 //! No `unload` or `beforeunload` handler is ever added: they keep pages out of the
 //! back-forward cache.
 
+use super::effects::Ctx;
+use crate::driver::Input;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -53,4 +55,17 @@ pub fn moment(event: &JsValue) -> Option<Moment> {
             Moment::Shown
         }),
     }
+}
+
+/// A lifecycle event (see `lifecycle.rs`).
+pub fn on_lifecycle(event: &JsValue) {
+    let online = super::bindings::online();
+    let input = match moment(event) {
+        Some(Moment::Hidden) => Input::Hidden { online },
+        Some(Moment::Left) => Input::Left { online },
+        Some(Moment::Online) => Input::Online,
+        Some(Moment::Shown) => Input::Shown,
+        None => return,
+    };
+    super::drive(&Ctx::of(event), input);
 }

@@ -11,9 +11,11 @@
 
 pub mod args;
 mod bindings;
+mod claim;
 mod console;
 mod effects;
 pub mod env;
+mod flush;
 pub mod journal;
 mod lifecycle;
 pub mod session_store;
@@ -29,8 +31,7 @@ use core::cell::RefCell;
 use effects::{run, Ctx};
 use env::BrowserEnv;
 use journal::Journal;
-use js_sys::{Array, Function, Object, Reflect};
-use lifecycle::Moment;
+use js_sys::Function;
 use session_store::SessionStore;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -117,9 +118,11 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
             drive(&Ctx::of(&error), Input::Unreachable(id_of(&id)))
         }),
         failed: Closure::new(|id: JsValue| effects::failed(id_of(&id))),
-        lifecycle: Closure::new(|ev: JsValue| on_lifecycle(&ev)),
+        lifecycle: Closure::new(|ev: JsValue| lifecycle::on_lifecycle(&ev)),
         retry: Closure::new(|_| drive(&Ctx::of(&JsValue::UNDEFINED), Input::TimerFired)),
-        defer: Closure::new(|resolve: JsValue, _reject: JsValue| wait(resolve.unchecked_into())),
+        defer: Closure::new(|resolve: JsValue, _reject: JsValue| {
+            flush::wait(resolve.unchecked_into())
+        }),
     };
     let edge = Edge {
         driver: Driver::new(tag),
@@ -195,14 +198,14 @@ pub fn rtp(
             };
             call(&data, Call::Set(setting, value))
         }
-        Command::Flush => return flush(args::callback(&[&method, &data])),
+        Command::Flush => return flush::flush(args::callback(&[&method, &data])),
         Command::Unsupported => {
             console::debug_with(
                 "rtp: command ignored (not implemented by this tag)",
                 &action,
             );
             if let Some(cb) = args::callback(&[&method, &data, &extra]) {
-                effects::call_later(&cb, &unsupported_result());
+                effects::call_later(&cb, &args::unsupported_result());
             }
             Some(Verdict::Ignored)
         }
@@ -240,100 +243,4 @@ pub fn event(
 #[wasm_bindgen]
 pub fn codes() -> String {
     crate::verdict::codes()
-}
-
-/// Called by the loader's `claim()` under the Web Lock `rtp-claim`, with the names of the
-/// locks held or requested, separated by spaces (`null` without Web Locks), and the time the
-/// snapshot was asked for. Adopts the events of pages that are gone, and returns the calls the
-/// snippet kept when a page was left before its tag loaded, for js/host.js to replay (with
-/// `call`, as the calls of this page's own snippet: each with its time and URL).
-#[wasm_bindgen]
-pub fn adopt(live: JsValue, since: JsValue) -> Array {
-    let calls = Array::new();
-    let undefined = JsValue::UNDEFINED;
-    let none = Ctx::of(&undefined);
-    let Some((go, effects)) = with_edge(|e| e.driver.claiming()) else {
-        return calls;
-    };
-    run(effects, &none);
-    if !go {
-        return calls; // consent denied, or Do Not Track honoured: take nothing over
-    }
-    let (live, since) = (live.as_string(), args::time(&since));
-    let Some((queues, effects)) = with_edge(|e| e.driver.adopt(live.as_deref(), since, &mut e.env))
-    else {
-        return calls;
-    };
-    run(effects, &none);
-    for queue in &queues {
-        let Ok(kept) = bindings::json_parse(queue).and_then(|k| k.dyn_into::<Array>()) else {
-            drive(&none, Input::KeptUnreadable);
-            continue;
-        };
-        for kept_call in kept.iter() {
-            let get = |k: &str| {
-                Reflect::get(&kept_call, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-            };
-            let (action, time) = (args::short_string(&get("0"), 16), args::time(&get("t")));
-            let Some((keep, effects)) =
-                with_edge(|e| e.driver.kept_call(action.as_deref(), time, &mut e.env))
-            else {
-                continue;
-            };
-            run(effects, &Ctx::of(&kept_call));
-            if keep {
-                calls.push(&kept_call);
-            }
-        }
-    }
-    calls
-}
-
-/// A lifecycle event (see `lifecycle.rs`).
-fn on_lifecycle(event: &JsValue) {
-    let online = bindings::online();
-    let input = match lifecycle::moment(event) {
-        Some(Moment::Hidden) => Input::Hidden { online },
-        Some(Moment::Left) => Input::Left { online },
-        Some(Moment::Online) => Input::Online,
-        Some(Moment::Shown) => Input::Shown,
-        None => return,
-    };
-    drive(&Ctx::of(event), input);
-}
-
-/// `rtp('flush' [, callback])`: a Promise that resolves `true` once everything accepted so far
-/// is acknowledged by the collector, or `false` if a batch failed meanwhile; the callback, if
-/// given, is called with the same value.
-fn flush(callback: Option<Function>) -> JsValue {
-    let before = with_edge(|e| e.waiters.len()).unwrap_or(0);
-    if let Some(cb) = callback {
-        wait(cb);
-    }
-    let promise = hook(|h| h.defer.as_ref()).and_then(|f| bindings::Deferred::new(&f).ok());
-    let added = with_edge(|e| e.waiters.len())
-        .unwrap_or(0)
-        .saturating_sub(before);
-    drive(&Ctx::of(&JsValue::UNDEFINED), Input::Flush(added));
-    promise.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// Adds a `flush` waiter; answers `false` at once when the tag is busy (a re-entrant call)
-/// rather than never.
-fn wait(f: Function) {
-    if with_edge(|e| e.waiters.push(f.clone())).is_none() {
-        effects::call_later(&f, &JsValue::FALSE);
-    }
-}
-
-/// What a callback of an unsupported command receives: `{error: 'unsupported', message}`.
-fn unsupported_result() -> JsValue {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"error".into(), &"unsupported".into());
-    let _ = Reflect::set(
-        &o,
-        &"message".into(),
-        &"rtp-tag does not implement this command".into(),
-    );
-    o.into()
 }

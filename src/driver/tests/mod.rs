@@ -6,6 +6,8 @@ mod sim;
 
 use super::*;
 use crate::retry::MAX_DELAY_MS;
+use crate::tag::Origin;
+use crate::values::RawValues;
 use sim::{World, LATENCY, T0};
 
 /// Each value once, in any order: nothing lost, nothing stored twice.
