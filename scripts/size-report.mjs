@@ -24,7 +24,10 @@ export const BUDGETS = {
   // and took a 1,000-event burst's main thread from about 80 ms to about 33 ms (bench/README.md);
   // one crossing per call (js/host.js read(), the wasm's event()) and the in-memory ledger about
   // 500 B net of the helper's size work.
-  tagGzip: 34 * 1024,
+  // Loosened to 34.25 KiB by issue 15, with a note: the drop-in for pages with the RTP tag's
+  // own snippet cost 265 B (wasm 51: its settings answered quietly; loader 214: keeping the
+  // calls queued on its stub when the page is left, stamping them, the default endpoint).
+  tagGzip: 34.25 * 1024,
   // the inline snippet, minified. 350 until issue 3, whose pagehide handler keeps the calls of
   // a page left before the tag loaded (about 170 B).
   snippetRaw: 540,
