@@ -6,7 +6,7 @@
 //   dist/sri.json        the Subresource Integrity hashes (sha384) of dist/rtp.js and dist/rtp_bg.wasm;
 //                        the loader carries the wasm's, and fetches the wasm with it
 // `ENDPOINT=… ACCOUNT=… make build` writes the site's default endpoint and account into the
-// loader (README, "The endpoint and account where rtp.js is hosted"). RTP_DIST=<folder> writes
+// loader (README, "Setting the endpoint once"). RTP_DIST=<folder> writes
 // the three files there instead of dist/, beside a copy of the wasm (how tests/e2e/dropin
 // builds a second loader with defaults).
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -38,9 +38,10 @@ pub fn parse(action: Option<&str>, method: Option<&str>) -> Command {
 /// The settings the RTP tag documents that this tag does not implement (README, "Migrating
 /// from the RTP tag"): recommendations (`rcmd`), `settings` (`{anonymizeIP: true}`), and the
 /// user context's custom variables (`customVar`, `customVar1`…`customVar5` and, as the vendor's
-/// own examples write them, `custom1`…`custom5`: any name that starts with `custom`, which no
-/// setting of ours does; 13 names matched one by one cost about 80 bytes more of wasm). A page
-/// written for the RTP tag sets them on every page: they must not warn as a mistyped setting does.
+/// own examples write them, `custom1`…`custom5`): any name that starts with `custom`, which no
+/// setting of ours does (the 13 names matched one by one cost about 80 bytes more of gzipped
+/// wasm). Pages written for the RTP tag set them on every page: they must not warn as a
+/// mistyped setting does.
 fn vendor_setting(name: &str) -> bool {
     matches!(name, "rcmd" | "settings") || name.starts_with("custom")
 }
