@@ -5,8 +5,9 @@
 // ran, before the wasm was ready and after, a visitor leaving before the wasm arrived (the next
 // page delivers, whichever snippet it carries), no page error, no console warning, and no
 // navigation (the redirect API is answered quietly).
-// Form A's pages load a second build of rtp.js, made here with `ENDPOINT=/collect` (the
-// endpoint set once where rtp.js is hosted); form B's pass it in rtp.js's URL.
+// Form A's pages load a second build of rtp.js, made here with `ENDPOINT=/collect
+// ACCOUNT=hosted-account` (the defaults set once where rtp.js is hosted; the snippet's account
+// wins); form B's pass the endpoint in rtp.js's URL.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -17,12 +18,12 @@ import { assertDeliveredOnce, mark, pageUrl, storedCalls } from './delivery-supp
 
 const collector = useCollector();
 
-// dist/hosted/: the loader built with a default endpoint, beside the same wasm.
+// dist/hosted/: the loader built with a default endpoint and account, beside the same wasm.
 before(() => {
   const hosted = join(ROOT, 'dist/hosted');
   mkdirSync(hosted, { recursive: true });
   copyFileSync(join(ROOT, 'dist/rtp_bg.wasm'), join(hosted, 'rtp_bg.wasm'));
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, env: { ...process.env, ENDPOINT: '/collect', ACCOUNT: '', RTP_DIST: 'dist/hosted' } });
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, env: { ...process.env, ENDPOINT: '/collect', ACCOUNT: 'hosted-account', RTP_DIST: 'dist/hosted' } });
   assert.ok(readFileSync(join(hosted, 'rtp.js'), 'utf8').includes('"/collect"'), 'the endpoint is written into the loader');
 });
 
@@ -168,6 +169,21 @@ eachBrowser((ctx) => {
       }
     });
   }
+
+  test('this tag\'s snippet with "" for the endpoint and the account: the defaults built into rtp.js', async () => {
+    const v = await visitor(ctx.browser);
+    try {
+      await v.page.goto(pageUrl(collector, 'dropin-defaults'));
+      await tagLoaded(v.page);
+      assert.equal(await flush(v.page), true);
+      const events = await collector.events(await sessionId(v.page));
+      assert.deepEqual(events.map((e) => [e.type, e.account]), [['view', 'hosted-account']]);
+      assert.deepEqual(warnings(v), []);
+      assert.deepEqual(v.errors, []);
+    } finally {
+      await v.close();
+    }
+  });
 
   for (const [page, account] of [['dropin-vendor-a-onload', '123-ABC-456'], ['dropin-vendor-b-onload', 'xyz']]) {
     test(`${page}: no call before rtp.js runs (the stub has no queue yet), the account is still on every event`, async () => {
