@@ -33,6 +33,9 @@ var codes;
 export function call(tag, a, queued) {
   try {
     var url = queued ? a.u : undefined, time = queued ? a.t : undefined, r;
+    // rtp('userContextReady', fn): the RTP tag calls fn once its user context is ready, which
+    // it never is here. fn is not called (it would read rtpUserContext, and throw).
+    if (a[0] === 'userContextReady') a = [a[0]];
     if (a[0] === 'send' && a[1] === 'event') {
       r = read(a[2]);
       codes = codes || tag.codes().split(' ');

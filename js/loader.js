@@ -4,17 +4,33 @@
 // It instantiates the wasm, replays the snippet's queue in order (each call with its own
 // time and page URL), then points window.rtp straight at the wasm. Every call is wrapped in
 // try/catch: whatever happens inside, rtp() never throws into the page.
-var win = window, stub = win.rtp, tag = wasm_bindgen, me = document.currentScript;
-// Used without the snippet: make the same stub, so calls made before the wasm is ready queue.
-if (typeof stub != 'function' || !stub.q) {
+// The stub may be js/snippet.js's, or the RTP tag's own snippet's (README, "Migrating from the
+// RTP tag"): a function that pushes its `arguments` onto rtp.q, making rtp.q at its first call,
+// with the account on rtp.a; it stamps nothing and keeps nothing when the page is left.
+var win = window, stub = win.rtp, tag = wasm_bindgen, me = document.currentScript, q, i;
+// Used without a snippet: a stub of our own, so calls made before the wasm is ready queue.
+if (typeof stub != 'function') {
   stub = win.rtp = function () {
-    try { stub.q.length < 1e3 && stub.q.push(stamp(arguments)); } catch (e) {}
+    try { stub.q.push(arguments); } catch (e) {}
   };
-  stub.q = [];
 }
+// Whatever the stub, its queue is this array from now on: its push stamps each call with its
+// time and page URL (the RTP tag's stub does not; js/snippet.js's has already), bounded should
+// the wasm never load. Calls queued before this script ran that carry no time are stamped
+// now: they get the time this script ran. rtp.a and rtp.e stay as the snippet set them.
+// The RTP tag's stub calls that push without a try: it must not throw.
+if (!stub.k) try {
+  q = Array.isArray(stub.q) ? stub.q : [];
+  for (i = 0; i < q.length; i++) try { q[i].t || stamp(q[i]); } catch (e) {}
+  // An own property, not Array.prototype.push, which a page may have broken.
+  q.push = function (a) {
+    try { q.length < 1e3 && (q[q.length] = a.t ? a : stamp(a)); } catch (e) {}
+  };
+  stub.q = q;
+} catch (e) {}
 // The tag running on this page, if one started: under a registered symbol, so that it is found
 // even when another script has replaced window.rtp (the only other property the tag sets).
-var key = Symbol.for('rtp-tag'), first = win[key], i;
+var key = Symbol.for('rtp-tag'), first = win[key];
 if (first && first != stub && !stub.k) {
   // window.rtp was replaced after a tag started here, and the snippet ran again: no second
   // tag; the new stub's calls go to the running one, which is window.rtp again.
@@ -28,6 +44,24 @@ if (first && first != stub && !stub.k) {
 if (!stub.k) {
   stub.k = 1;
   win[key] = stub;
+  // Left before the wasm was ready: the queued calls are kept for the next page of the site, as
+  // js/snippet.js does (once it has, the queue is empty here). The RTP tag's snippet has no such
+  // listener: this one keeps what was queued on it once this script ran.
+  win.addEventListener('pagehide', function () {
+    try {
+      if (stub.q == q && q.length) {
+        var s = localStorage, k = 'rtp:q';
+        s.setItem(k, JSON.stringify(JSON.parse(s.getItem(k) || '[]').concat(q).slice(-99)));
+        q.length = 0;
+      }
+    } catch (e) {}
+  });
+  // The site's default endpoint, set once where rtp.js is hosted (README, "Setting the endpoint
+  // once"): `endpoint=` in this script's URL (the value ends at &, ? or #, so that the RTP tag's
+  // snippet can append its `?aid=…`), else what `ENDPOINT=… make build` wrote here (the account:
+  // `ACCOUNT=…`, below). A snippet's rtp.e and rtp.a win over them.
+  var endpoint;
+  try { endpoint = decodeURIComponent(me.src.match(/[?&]endpoint=([^&?#]*)/)[1]); } catch (e) { endpoint = 'DEFAULT_ENDPOINT'; }
   // The wasm: the response the snippet requested with the loader (stub.w), so the browser
   // compiles it as it streams; without one, or when it failed, or when the page pinned this
   // file with integrity="…" (which then pins the wasm too), the loader fetches it with its
@@ -40,7 +74,8 @@ if (!stub.k) {
   } catch (e) {}
   tag({ module_or_path: wasm }).then(function () {
     // Literals, not push: a page may have broken Array.prototype.push (start skips the empty).
-    var settings = [stub.e && ['set', 'endpoint', stub.e], stub.a && ['setAccount', stub.a]];
+    var e = stub.e || endpoint, a = stub.a || 'DEFAULT_ACCOUNT';
+    var settings = [e && ['set', 'endpoint', e], a && ['setAccount', a]];
     start(tag, stub.q, settings);
     var live = function () { return call(tag, arguments); };
     live.k = 1;

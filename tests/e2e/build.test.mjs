@@ -28,10 +28,11 @@ test('every page that includes the snippet inlines the built one verbatim (only 
   assert.notEqual(shape, built, 'the built snippet ends with its three arguments');
   // The example pages (and the example apps' pages with the script tag too), and the test pages
   // but delivery-plain.html (a page of the site without the tag, on purpose), npm-views.html
-  // (the npm package alone) and sri.html (the pinned form, without the snippet).
-  // scripts/inline-snippet.mjs updates them all.
-  const pages = (dir, skip = []) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.html') && !skip.includes(f)).map((f) => join(dir, f));
-  const examples = [...pages('examples'), 'examples/react-vite/both.html', 'examples/webpack-app/both.html'];
+  // (the npm package alone), sri.html (the pinned form, without the snippet) and the
+  // dropin-vendor-* pages (the RTP tag's own snippet). scripts/inline-snippet.mjs updates them all.
+  const pages = (dir, skip = []) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.html') && !skip.includes(f) && !f.startsWith('dropin-vendor-')).map((f) => join(dir, f));
+  // examples/rtp-style.html carries the RTP tag's own snippet (README, "Migrating from the RTP tag").
+  const examples = [...pages('examples', ['rtp-style.html']), 'examples/react-vite/both.html', 'examples/webpack-app/both.html'];
   assert.ok(examples.length >= 4);
   for (const page of [...examples, ...pages('tests/e2e/pages', ['delivery-plain.html', 'npm-views.html', 'sri.html'])]) {
     assert.ok(read(page).toString().includes(shape), `${page} inlines the built snippet`);

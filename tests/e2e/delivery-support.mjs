@@ -82,7 +82,7 @@ export async function untilArrived(collector, vals, ms, what = 'the events') {
   let missing = vals;
   try {
     return await collector.until(async () => {
-      const got = new Set((await allEvents(collector)).map((e) => e.values[0]));
+      const got = new Set((await allEvents(collector)).map((e) => e.values && e.values[0])); // views have none
       missing = vals.filter((v) => !got.has(v));
       return missing.length === 0;
     }, ms, `${what} (${vals.length}) at the collector`);
@@ -106,7 +106,7 @@ export async function assertDeliveredOnce(collector, vals, { start, session, ms 
   await untilArrived(collector, vals, ms, what);
   const all = await allEvents(collector);
   const events = vals.map((v) => {
-    const found = all.filter((e) => e.values.length === 1 && e.values[0] === v);
+    const found = all.filter((e) => e.values && e.values.length === 1 && e.values[0] === v);
     assert.equal(found.length, 1, `"${v}" arrived ${found.length} times (as ids ${found.map((e) => e.id).join(', ')})`);
     return found[0];
   });

@@ -16,6 +16,7 @@ eachBrowser((ctx) => {
     await v.page.evaluate(() => history.pushState(null, '', '?step=2'));
     const clickedAt = Date.now();
     await v.page.click('#early-click');
+    const clickedBy = Date.now(); // a click takes up to about 0.5 s on a loaded machine
     assert.equal(await isStub(v.page), true, 'the click must happen before the tag loads');
     await tagLoaded(v.page);
     const loadedAt = Date.now();
@@ -27,7 +28,7 @@ eachBrowser((ctx) => {
     assert.equal(events[1].url, page + '?step=2');
     assert.ok(events[0].time <= events[1].time);
     // Each keeps the time of its call, not the time the tag replayed it (≥ 1.5 s later).
-    assert.ok(events[1].time <= clickedAt + 500, `click time ${events[1].time} vs ${clickedAt}`);
+    assert.ok(events[1].time >= clickedAt && events[1].time <= clickedBy, `click time ${events[1].time} vs [${clickedAt}, ${clickedBy}]`);
     assert.ok(loadedAt - events[1].time >= 1000, 'the replay came later than the call');
     assert.deepEqual(v.errors, []);
     await v.close();
