@@ -18,6 +18,7 @@
 // file and stopped by its pid.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -28,22 +29,29 @@ const HOOK = '/__rtp-webkit-harness';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts `cmd`; resolves once `ready(outputSoFar)` matches, rejects if it exits first. */
+/** Starts `cmd`; resolves once `ready(its stdout so far)` matches, rejects if it exits first. */
 function start(cmd, args, opts, ready, what) {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => { stop(proc); reject(new Error(`${what}: not ready after 15 s: ${out}`)); }, 15000);
-    const see = (d) => {
+    let err = '';
+    const timer = setTimeout(() => { stop(proc); reject(new Error(`${what}: not ready after 15 s: ${out} ${err}`)); }, 15000);
+    proc.stdout.on('data', (d) => {
       out += d;
       const m = ready(out);
       if (m) { clearTimeout(timer); resolve({ proc, match: m }); }
-    };
-    proc.stdout.on('data', see);
-    proc.stderr.on('data', see);
+    });
+    proc.stderr.on('data', (d) => { err = (err + d).slice(-2000); });
     proc.on('error', (e) => { clearTimeout(timer); reject(e); });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited with ${code}: ${out}`)); });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited with ${code}: ${err}`)); });
   });
+}
+
+/** The pids of a process's descendants (Linux /proc). */
+function descendants(pid) {
+  let kids = [];
+  try { kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { /* gone */ }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
 }
 
 /** Ends a process this file started, by its pid; resolves once it has exited. */
@@ -66,7 +74,7 @@ async function freePort() {
 
 /** Launches WebKit: an Xvfb display of its own; each context is a browser session on it. */
 export async function launchWebKit() {
-  // -displayfd: Xvfb picks a free display and writes its number on fd 3 (here: stdout's pipe).
+  // -displayfd 1: Xvfb picks a free display and writes its number on its stdout.
   const { proc: xvfb, match } = await start(XVFB, ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
     {}, (out) => /^(\d+)\n/.exec(out), 'Xvfb');
   const display = `:${match[1]}`;
@@ -300,7 +308,15 @@ class WebKitContext {
       await this.queue;
       await this.raw('DELETE', this.session);
     } catch { /* the browser may already be gone */ }
+    // The driver does not end the MiniBrowser it started when it is stopped itself: a browser
+    // left over (a session that did not close) goes by its pid, with its own processes.
+    const left = this.driver ? descendants(this.driver.pid) : [];
     await stop(this.driver);
+    for (const pid of left) {
+      try {
+        if (/MiniBrowser|WebKit/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) process.kill(pid, 'SIGKILL');
+      } catch { /* already exited */ }
+    }
     if (this.proxy) await this.stopProxy();
     if (this.onClose) this.onClose();
   }
@@ -380,13 +396,15 @@ class WebKitPage {
   /** Runs `fn(...args)` in the page (awaiting a promise it returns); the result as JSON. */
   async evaluate(fn, ...args) {
     const src = typeof fn === 'function' ? fn.toString() : `() => (${fn})`;
+    // The arguments are in the script's text: WebKitWebDriver reads a command's arguments with
+    // the page's JSON.parse, which a page may have replaced.
     const script = `var done = arguments[arguments.length - 1];
       try {
-        Promise.resolve((${src}).apply(null, arguments[0])).then(
+        Promise.resolve((${src}).apply(null, ${JSON.stringify(args)})).then(
           function (v) { done(v === undefined ? { u: 1 } : { v: v }); },
           function (e) { done({ e: String(e && e.message ? e.message : e) }); });
       } catch (e) { done({ e: String(e && e.message ? e.message : e) }); }`;
-    const r = await this.cmd('POST', '/execute/async', { script, args: [args] });
+    const r = await this.cmd('POST', '/execute/async', { script, args: [] });
     if (r && r.e !== undefined) throw new Error(`Evaluation failed: ${r.e}`);
     return r && r.u ? undefined : r && r.v;
   }
