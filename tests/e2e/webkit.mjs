@@ -402,7 +402,7 @@ class WebKitPage {
   }
 
   /** Resolves once a new document has started in the context, and loaded. */
-  async waitForNavigation({ waitUntil, timeout = 30000 } = {}) {
+  async waitForNavigation({ waitUntil } = {}) {
     const started = this.newDocument();
     await this.settle(async () => started(), waitUntil, 'waitForNavigation');
   }
