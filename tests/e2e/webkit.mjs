@@ -31,9 +31,27 @@ const HOOK = '/__rtp-webkit-harness';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Every process started here, ended by pid if this test process exits without closing them
+// (an uncaught error): the driver's MiniBrowser with them.
+const started = new Set();
+process.on('exit', () => {
+  for (const proc of started) {
+    for (const pid of [...descendants(proc.pid), proc.pid]) killWebKit(pid, proc.pid);
+  }
+});
+
+/** Kills `pid` if it is `own` (a process started here) or a WebKit process under it. */
+function killWebKit(pid, own) {
+  try {
+    if (pid === own || /MiniBrowser|WebKit/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) process.kill(pid, 'SIGKILL');
+  } catch { /* already exited */ }
+}
+
 /** Starts `cmd`; resolves once `ready(its stdout so far)` matches, rejects if it exits first. */
 function start(cmd, args, opts, ready, what) {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  started.add(proc);
+  proc.on('exit', () => started.delete(proc));
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -125,8 +143,9 @@ class WebKitContext {
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();
       const proc = spawn(DRIVER, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
+      started.add(proc);
       let exited = false;
-      proc.on('exit', () => { exited = true; });
+      proc.on('exit', () => { exited = true; started.delete(proc); });
       this.base = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 200 && !exited; i++) {
         try {
@@ -327,11 +346,7 @@ class WebKitContext {
     // left over (a session that did not close) goes by its pid, with its own processes.
     const left = this.driver ? descendants(this.driver.pid) : [];
     await stop(this.driver);
-    for (const pid of left) {
-      try {
-        if (/MiniBrowser|WebKit/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) process.kill(pid, 'SIGKILL');
-      } catch { /* already exited */ }
-    }
+    for (const pid of left) killWebKit(pid, null);
     if (this.proxy) await this.stopProxy();
     if (this.onClose) this.onClose();
   }
