@@ -49,7 +49,8 @@ collector: setup
 test-native: setup
 	cargo test --workspace
 
-# The browser edge, with wasm-bindgen-test, in headless Chromium and Firefox ESR.
+# The browser edge, with wasm-bindgen-test, in headless Chromium and Firefox ESR, and in WebKit
+# (WebKitGTK's MiniBrowser under Xvfb).
 test-wasm: setup
 	bash scripts/test-wasm.sh
 
@@ -59,7 +60,8 @@ test-npm: build
 	tsc --noEmit -p tests/npm
 	node --test tests/npm/
 
-# End to end: the built tag in real browsers against the real collector (also asserts sizes).
+# End to end: the built tag in real browsers (Chromium, Firefox ESR, WebKit) against the real
+# collector (also asserts sizes). RTP_BROWSERS=webkit (comma-separated) picks engines.
 test-e2e: build collector
 	node --test --test-concurrency=1 tests/e2e/
 

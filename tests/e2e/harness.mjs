@@ -1,6 +1,7 @@
-// End-to-end harness: the real collector binary on 127.0.0.1 (a free port), and real headless
-// browsers (Debian's Chromium over CDP, Firefox ESR over WebDriver BiDi) driven by
-// puppeteer-core. Each test file starts its own collector; each browser session is a fresh
+// End-to-end harness: the real collector binary on 127.0.0.1 (a free port), and real browsers:
+// Debian's headless Chromium over CDP and Firefox ESR over WebDriver BiDi, driven by
+// puppeteer-core, and WebKitGTK (Safari's engine) over W3C WebDriver under Xvfb, behind the same
+// API (webkit.mjs). Each test file starts its own collector; each browser session is a fresh
 // browser context (its own sessionStorage, so its own visitor session).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -9,9 +10,10 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, before, after } from 'node:test';
 import puppeteer from 'puppeteer-core';
+import { launchWebKit } from './webkit.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BROWSERS = (process.env.RTP_BROWSERS || 'chromium,firefox').split(',');
+export const BROWSERS = (process.env.RTP_BROWSERS || 'chromium,firefox,webkit').split(',');
 
 // The minified snippet's arguments in the example pages.
 export const ACCOUNT = 'demo-account';
@@ -99,6 +101,8 @@ export function launch(name) {
   if (name === 'chromium') {
     return puppeteer.launch({ browser: 'chrome', executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   }
+  if (name === 'webkit') return launchWebKit();
+  if (name !== 'firefox') throw new Error(`unknown browser ${name} (chromium, firefox, webkit)`);
   return puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true });
 }
 
