@@ -47,7 +47,7 @@ if (!stub.k) {
   // Left before the wasm was ready: the queued calls are kept for the next page of the site, as
   // js/snippet.js does (once it has, the queue is empty here). The RTP tag's snippet has no such
   // listener: this one keeps what was queued on it once this script ran.
-  win.addEventListener('pagehide', function () {
+  var keep = function () {
     try {
       if (stub.q == q && q.length) {
         var s = localStorage, k = 'rtp:q';
@@ -55,7 +55,10 @@ if (!stub.k) {
         q.length = 0;
       }
     } catch (e) {}
-  });
+  };
+  // pageswap too: WebKit's only event for a page left before its load (js/snippet.js).
+  win.addEventListener('pagehide', keep);
+  win.addEventListener('pageswap', keep);
   // The site's default endpoint, set once where rtp.js is hosted (README, "Setting the endpoint
   // once"): `endpoint=` in this script's URL (the value ends at &, ? or #, so that the RTP tag's
   // snippet can append its `?aid=…`), else what `ENDPOINT=… make build` wrote here (the account:

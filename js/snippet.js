@@ -19,8 +19,10 @@
   });
   r.q = [];
   // Left before the tag loaded: the queued calls are kept (the newest 99) for the next page
-  // of the site, whose tag sends them once.
-  w.addEventListener('pagehide', function () {
+  // of the site, whose tag sends them once. On pagehide, and on pageswap: WebKit fires no
+  // pagehide for a page left before its load event, only pageswap (measured, WebKitGTK 2.50);
+  // Chromium fires both, and the second finds the queue empty.
+  var keep = function () {
     try {
       if (w.rtp == r && r.q.length) {
         var s = localStorage, k = 'rtp:q';
@@ -28,7 +30,9 @@
         r.q.length = 0; // only once stored: a call that cannot be stored stays queued here
       }
     } catch (e) {}
-  });
+  };
+  w.addEventListener('pagehide', keep);
+  w.addEventListener('pageswap', keep);
   r.e = endpoint;
   r.a = account;
   var s = d.createElement('script');

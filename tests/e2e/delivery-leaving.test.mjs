@@ -156,11 +156,8 @@ eachBrowser((ctx) => {
 
   // WebKit 2.50 fires no pagehide (nor unload, nor visibilitychange) on a page left before its
   // load event, which the held loader delays: only beforeunload and pageswap. The snippet stores
-  // the queued calls on pagehide, so in WebKit this call is lost (README, "Browser support").
-  test('10. a click before the wasm loaded, then navigation: the next page delivers it, once', {
-    timeout: 40000,
-    todo: ctx.name === 'webkit' && 'WebKit fires no pagehide on a page left before its load event: the snippet\'s stored queue is lost',
-  }, async () => {
+  // the queued calls on both.
+  test('10. a click before the wasm loaded, then navigation: the next page delivers it, once', { timeout: 40000 }, async () => {
     const start = await mark(collector);
     const [val] = values(ctx.name, 'clicked before the tag', 1);
     const slow = pageUrl(collector, 'delivery-slow');
