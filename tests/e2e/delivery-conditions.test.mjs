@@ -5,7 +5,7 @@
 // or is full.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush, sleep } from './harness.mjs';
+import { useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush } from './harness.mjs';
 import {
   pageUrl, values, mark, send, outboxKeys, allEvents, watchCollectRequests, untilArrived,
   untilOutboxEmpty, untilMessage, assertDeliveredOnce,
@@ -34,8 +34,9 @@ eachBrowser((ctx) => {
       assert.equal(await v.page.evaluate(() => navigator.onLine), false, 'the emulation sets navigator.onLine');
       assert.deepEqual(await send(v.page, vals), vals.map(() => 'accepted'));
       await collector.until(async () => (await outboxKeys(v.page)).length === vals.length, 5000, 'the events stored');
-      // Nothing to poll for: the claim is that nothing happens. 2 s spans the first backoff steps.
-      await sleep(2000);
+      // flush answers once the pump has decided: false, with the events still queued and nothing
+      // in flight or scheduled (offline sets no retry timer: `online` resumes).
+      assert.equal(await flush(v.page), false, 'offline: nothing sent, nothing in flight');
       assert.deepEqual(seen, [], 'no request to collect while offline');
 
       await v.page.setOfflineMode(false);
