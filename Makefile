@@ -18,7 +18,7 @@ demo: build collector
 	@echo "  the npm package in apps: http://127.0.0.1:$(PORT)/examples/react-vite/build/ (React, Vite)"
 	@echo "                           http://127.0.0.1:$(PORT)/examples/webpack-app/ (webpack 5)"
 	@echo
-	./target/release/rtp-collector --port $(PORT) --root .
+	./target/release/rtp-collector --dev --listen 127.0.0.1:$(PORT) --root .
 
 test: build collector
 	$(MAKE) --no-print-directory test-native test-wasm test-npm test-e2e

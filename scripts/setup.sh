@@ -17,6 +17,9 @@ need_apt=()
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 [ -x /usr/bin/firefox-esr ] || need_apt+=(firefox-esr)
 command -v brotli >/dev/null || need_apt+=(brotli)
+# The collector's tests start their own PostgreSQL and NATS JetStream servers.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql)
+command -v nats-server >/dev/null || need_apt+=(nats-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt: ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -1,7 +1,8 @@
 //! `rtp-collector load --from nats://… --to postgres://…`: moves the JetStream stream into the
 //! PostgreSQL table through the durable pull consumer `rtp-loader`. Each fetched batch is one
-//! INSERT (committed when it returns), and only then acknowledged (ack-all on its last
-//! message). A crash between the commit and the ack redelivers the batch, and `ON CONFLICT
+//! INSERT (committed when it returns), and only then is each of its messages acknowledged
+//! (explicit acks: an ack-all by a restarted loader would also acknowledge what a crashed one
+//! held uncommitted). A crash between the commit and the ack redelivers the batch, and `ON CONFLICT
 //! (id) DO NOTHING` makes the redelivery a no-op: each id ends as one row.
 
 use std::process::ExitCode;
@@ -26,7 +27,7 @@ pub const CONSUMER: &str = "rtp-loader";
 /// Most messages per fetch (one INSERT).
 const FETCH: usize = 1000;
 /// How long a message may stay unacknowledged before JetStream redelivers it.
-const ACK_WAIT: Duration = Duration::from_secs(30);
+const ACK_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs until SIGTERM; non-zero exit if either end cannot be reached at start.
 pub async fn run(config: LoadConfig) -> ExitCode {
@@ -46,7 +47,7 @@ pub async fn run(config: LoadConfig) -> ExitCode {
                 CONSUMER,
                 pull::Config {
                     durable_name: Some(CONSUMER.to_string()),
-                    ack_policy: AckPolicy::All,
+                    ack_policy: AckPolicy::Explicit,
                     ack_wait: ACK_WAIT,
                     ..Default::default()
                 },
@@ -91,7 +92,9 @@ pub async fn run(config: LoadConfig) -> ExitCode {
                 }
             }
         }
-        let Some(last) = messages.last() else { continue };
+        if messages.is_empty() {
+            continue;
+        }
         let mut seen = std::collections::HashSet::new();
         let events: Vec<Event> = messages
             .iter()
@@ -108,7 +111,9 @@ pub async fn run(config: LoadConfig) -> ExitCode {
                 }
                 Err(e) => {
                     log!(Level::Warn, "{}; retrying", e.message());
-                    let _ = last.ack_with(AckKind::Progress).await;
+                    for message in &messages {
+                        let _ = message.ack_with(AckKind::Progress).await;
+                    }
                     if stop.load(Ordering::SeqCst) {
                         return ExitCode::SUCCESS; // not acknowledged: redelivered later
                     }
@@ -116,8 +121,11 @@ pub async fn run(config: LoadConfig) -> ExitCode {
                 }
             }
         }
-        if let Err(e) = last.ack().await {
-            log!(Level::Warn, "ack failed (the batch will be redelivered, and be a no-op): {e}");
+        for message in &messages {
+            if let Err(e) = message.ack().await {
+                log!(Level::Warn, "ack failed (the message will be redelivered, and be a no-op): {e}");
+                break;
+            }
         }
         log!(Level::Debug, "loaded {} messages, {loaded} new rows so far", messages.len());
     }

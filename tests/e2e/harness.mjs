@@ -16,9 +16,14 @@ export const BROWSERS = (process.env.RTP_BROWSERS || 'chromium,firefox').split('
 // The minified snippet's arguments in the example pages.
 export const ACCOUNT = 'demo-account';
 
-export async function startCollector() {
+/**
+ * Starts the collector with its development routes (`--dev`). The sink is an NDJSON file in a
+ * temporary folder (`log`), unless `sink` names another (e.g. `postgres://…`).
+ */
+export async function startCollector({ sink } = {}) {
   const log = join(mkdtempSync(join(tmpdir(), 'rtp-e2e-')), 'events.ndjson');
-  const proc = spawn(join(ROOT, 'target/release/rtp-collector'), ['--port', '0', '--root', ROOT, '--log', log], {
+  const args = ['--dev', '--listen', '127.0.0.1:0', '--root', ROOT, '--sink', sink || `file:${log}`];
+  const proc = spawn(join(ROOT, 'target/release/rtp-collector'), args, {
     stdio: ['ignore', 'pipe', process.env.RTP_COLLECTOR_LOG ? 'inherit' : 'ignore'],
   });
   const url = await new Promise((resolve, reject) => {
