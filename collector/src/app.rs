@@ -84,6 +84,7 @@ async fn shed(error: BoxError) -> Response {
 /// Counts every answer by status, and logs one line per request at debug level.
 async fn observe(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let _handling = state.metrics.request();
     let line = log::enabled(Level::Debug)
         .then(|| format!("{} {}", request.method(), request.uri()));
     let response = next.run(request).await;

@@ -20,6 +20,7 @@ pub struct Metrics {
     rejected: AtomicU64,
     batches_rejected: AtomicU64,
     in_flight: AtomicU64,
+    requests_in_flight: AtomicU64,
     write_buckets: [AtomicU64; BUCKETS.len()],
     write_count: AtomicU64,
     write_micros: AtomicU64,
@@ -34,6 +35,7 @@ impl Default for Metrics {
             rejected: AtomicU64::new(0),
             batches_rejected: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
+            requests_in_flight: AtomicU64::new(0),
             write_buckets: Default::default(),
             write_count: AtomicU64::new(0),
             write_micros: AtomicU64::new(0),
@@ -41,13 +43,13 @@ impl Default for Metrics {
     }
 }
 
-/// Counts a batch in flight until dropped.
+/// Counts something in flight (a batch in the sink, a request) until dropped.
 #[derive(Debug)]
-pub struct InFlight<'a>(&'a Metrics);
+pub struct InFlight<'a>(&'a AtomicU64);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Relaxed);
+        self.0.fetch_sub(1, Relaxed);
     }
 }
 
@@ -74,7 +76,13 @@ impl Metrics {
     /// A batch enters the sink; it leaves when the guard drops.
     pub fn enter(&self) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Relaxed);
-        InFlight(self)
+        InFlight(&self.in_flight)
+    }
+
+    /// A request is being handled; it is done when the guard drops.
+    pub fn request(&self) -> InFlight<'_> {
+        self.requests_in_flight.fetch_add(1, Relaxed);
+        InFlight(&self.requests_in_flight)
     }
 
     /// Records how long a sink write took.
@@ -114,6 +122,11 @@ impl Metrics {
             out,
             "# HELP rtp_batches_in_flight Batches being written to the sink now.\n# TYPE rtp_batches_in_flight gauge\nrtp_batches_in_flight {}",
             self.in_flight.load(Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP rtp_http_requests_in_flight Requests being handled now.\n# TYPE rtp_http_requests_in_flight gauge\nrtp_http_requests_in_flight {}",
+            self.requests_in_flight.load(Relaxed)
         );
         out.push_str("# HELP rtp_sink_write_seconds Time for the sink to make a batch durable.\n");
         out.push_str("# TYPE rtp_sink_write_seconds histogram\n");
