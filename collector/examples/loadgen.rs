@@ -25,7 +25,10 @@ fn batch(first: u64, n: u64, run: u64) -> String {
             i & 0xffff_ffff_ffff
         ));
     }
-    format!(r#"{{"v":1,"sent":1700000000500,"events":[{}]}}"#, events.join(","))
+    format!(
+        r#"{{"v":1,"sent":1700000000500,"events":[{}]}}"#,
+        events.join(",")
+    )
 }
 
 #[tokio::main]
@@ -41,20 +44,31 @@ async fn main() {
     let seconds: u64 = seconds.parse().expect("SECONDS");
     let address = format!("{}:{}", url.host().unwrap(), url.port_u16().unwrap_or(80));
     // Ids unique per run, so a run against a table that holds earlier runs stores every event.
-    let run = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let run = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
     let next = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(AtomicU64::new(0));
     let end = Instant::now() + Duration::from_secs(seconds);
 
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (url, address, next, failures) =
-                (url.clone(), address.clone(), Arc::clone(&next), Arc::clone(&failures));
+            let (url, address, next, failures) = (
+                url.clone(),
+                address.clone(),
+                Arc::clone(&next),
+                Arc::clone(&failures),
+            );
             tokio::spawn(async move {
-                let stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+                let stream = tokio::net::TcpStream::connect(&address)
+                    .await
+                    .expect("connect");
                 stream.set_nodelay(true).unwrap();
                 let (mut sender, conn) =
-                    hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+                    hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                        .await
+                        .unwrap();
                 tokio::spawn(conn);
                 let mut latencies = Vec::new();
                 while Instant::now() < end {
@@ -87,7 +101,13 @@ async fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_unstable();
-    let pick = |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+    let pick = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
     let failed = failures.load(Ordering::Relaxed);
     let batches = latencies.len() as u64 - failed.min(latencies.len() as u64);
     println!(

@@ -51,7 +51,10 @@ pub fn router(state: Shared, config: &ServeConfig) -> Router {
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
     );
     if let Some(dev) = &state.dev {
-        collect = collect.layer(middleware::from_fn_with_state(Arc::clone(dev), dev::intercept));
+        collect = collect.layer(middleware::from_fn_with_state(
+            Arc::clone(dev),
+            dev::intercept,
+        ));
     }
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
@@ -65,7 +68,10 @@ pub fn router(state: Shared, config: &ServeConfig) -> Router {
     };
     app = app.layer(cors::layer(config));
     if let Some(dev) = &state.dev {
-        app = app.layer(middleware::from_fn_with_state(Arc::clone(dev), dev::count_preflights));
+        app = app.layer(middleware::from_fn_with_state(
+            Arc::clone(dev),
+            dev::count_preflights,
+        ));
     }
     app.layer(middleware::from_fn_with_state(state, observe))
 }
@@ -85,12 +91,17 @@ async fn shed(error: BoxError) -> Response {
 async fn observe(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let _handling = state.metrics.request();
-    let line = log::enabled(Level::Debug)
-        .then(|| format!("{} {}", request.method(), request.uri()));
+    let line =
+        log::enabled(Level::Debug).then(|| format!("{} {}", request.method(), request.uri()));
     let response = next.run(request).await;
     state.metrics.answered(response.status().as_u16());
     if let Some(line) = line {
-        log!(Level::Debug, "{line} {} {}us", response.status().as_u16(), started.elapsed().as_micros());
+        log!(
+            Level::Debug,
+            "{line} {} {}us",
+            response.status().as_u16(),
+            started.elapsed().as_micros()
+        );
     }
     response
 }

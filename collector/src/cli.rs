@@ -119,18 +119,31 @@ impl CliError {
             CliError::UnknownOption => "unknown argument",
             CliError::MissingValue => "option without a value",
             CliError::BadListen => "--listen must be HOST:PORT, e.g. 127.0.0.1:8787 or [::1]:0",
-            CliError::BadNumber => "--max-in-flight, --timeout-ms and --dedupe-window take an integer >= 1",
+            CliError::BadNumber => {
+                "--max-in-flight, --timeout-ms and --dedupe-window take an integer >= 1"
+            }
             CliError::BadLogLevel => "--log-level must be error, warn, info or debug",
-            CliError::LoadNeedsFromAndTo => "load needs --from nats://HOST:PORT and --to postgres://…",
+            CliError::LoadNeedsFromAndTo => {
+                "load needs --from nats://HOST:PORT and --to postgres://…"
+            }
             CliError::NoCurrentDir => "cannot resolve --root: no current directory",
         }
     }
 }
 
-const VALUED: [&str; 11] = [
-    "--listen", "--sink", "--allow-origin", "--max-in-flight", "--timeout-ms",
-    "--dedupe-window", "--log-level", "--root", "--from", "--to", "",
+/// Options of the server that take a value.
+const SERVE_OPTIONS: [&str; 8] = [
+    "--listen",
+    "--sink",
+    "--allow-origin",
+    "--max-in-flight",
+    "--timeout-ms",
+    "--dedupe-window",
+    "--log-level",
+    "--root",
 ];
+/// Options of `load` that take a value.
+const LOAD_OPTIONS: [&str; 3] = ["--from", "--to", "--log-level"];
 
 /// Reads the arguments (without the program name). Options take their value as the next
 /// argument or after `=` (`--listen=127.0.0.1:0`).
@@ -164,8 +177,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
             Some((name, value)) => (name.to_string(), Some(value.to_string())),
             None => (arg, None),
         };
-        let serve_only = !matches!(name.as_str(), "--from" | "--to" | "--log-level");
-        if name.is_empty() || !VALUED.contains(&name.as_str()) || (load == serve_only) && name != "--log-level" {
+        let known: &[&str] = if load { &LOAD_OPTIONS } else { &SERVE_OPTIONS };
+        if !known.contains(&name.as_str()) {
             return Err(CliError::UnknownOption);
         }
         let value = inline
@@ -192,7 +205,11 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
     if load {
         return match (from, to) {
             (Some(from), Some(to)) if from.starts_with("nats://") && to.starts_with("postgres") => {
-                Ok(Command::Load(LoadConfig { from, to, log_level }))
+                Ok(Command::Load(LoadConfig {
+                    from,
+                    to,
+                    log_level,
+                }))
             }
             _ => Err(CliError::LoadNeedsFromAndTo),
         };
@@ -202,7 +219,13 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
     }
     let root = path::absolute(&root).map_err(|_| CliError::NoCurrentDir)?;
     let sink = sink.unwrap_or_else(|| {
-        format!("file:{}", root.join("collector").join("data").join("events.ndjson").display())
+        format!(
+            "file:{}",
+            root.join("collector")
+                .join("data")
+                .join("events.ndjson")
+                .display()
+        )
     });
     Ok(Command::Serve(ServeConfig {
         listen,
@@ -242,27 +265,46 @@ mod tests {
         assert!(!config.dev);
         assert_eq!(
             config.sink,
-            format!("file:{}", config.root.join("collector/data/events.ndjson").display())
+            format!(
+                "file:{}",
+                config.root.join("collector/data/events.ndjson").display()
+            )
         );
     }
 
     #[test]
     fn options_take_a_separate_or_inline_value_and_origins_repeat() {
         let config = serve(&[
-            "--listen=[::1]:0", "--sink", "postgres://u@h:5432/d", "--allow-origin",
-            "https://a.example", "--allow-origin=https://b.example", "--dev", "--root", "/srv",
+            "--listen=[::1]:0",
+            "--sink",
+            "postgres://u@h:5432/d",
+            "--allow-origin",
+            "https://a.example",
+            "--allow-origin=https://b.example",
+            "--dev",
+            "--root",
+            "/srv",
         ])
         .unwrap();
         assert_eq!(config.listen, "[::1]:0");
         assert_eq!(config.sink, "postgres://u@h:5432/d");
-        assert_eq!(config.allow_origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(
+            config.allow_origins,
+            ["https://a.example", "https://b.example"]
+        );
         assert!(config.dev);
         assert_eq!(config.root, PathBuf::from("/srv"));
     }
 
     #[test]
     fn load_takes_from_and_to() {
-        let args = ["load", "--from", "nats://127.0.0.1:4222", "--to", "postgres://u@h/d"];
+        let args = [
+            "load",
+            "--from",
+            "nats://127.0.0.1:4222",
+            "--to",
+            "postgres://u@h/d",
+        ];
         assert_eq!(
             parse(args.iter().map(|s| s.to_string())),
             Ok(Command::Load(LoadConfig {
@@ -283,7 +325,10 @@ mod tests {
         assert_eq!(serve(&["--listen", "8787"]), Err(CliError::BadListen));
         assert_eq!(serve(&["--listen"]), Err(CliError::MissingValue));
         assert_eq!(serve(&["--port", "0"]), Err(CliError::UnknownOption));
-        assert_eq!(serve(&["--from", "nats://h:1"]), Err(CliError::UnknownOption));
+        assert_eq!(
+            serve(&["--from", "nats://h:1"]),
+            Err(CliError::UnknownOption)
+        );
         assert_eq!(serve(&["--max-in-flight", "0"]), Err(CliError::BadNumber));
         assert_eq!(serve(&["--log-level", "loud"]), Err(CliError::BadLogLevel));
         assert_eq!(serve(&["-h"]), Err(CliError::Help));

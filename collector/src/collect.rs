@@ -41,7 +41,11 @@ pub async fn collect(
             if let Some(dev) = dev {
                 dev.record(dev::attempt(&headers, status, Vec::new(), 0, fault));
             }
-            let reason = if too_large { "body: larger than 1 MiB" } else { "body: unreadable" };
+            let reason = if too_large {
+                "body: larger than 1 MiB"
+            } else {
+                "body: unreadable"
+            };
             return recorded(reply::error(status, reason));
         }
     };
@@ -77,7 +81,12 @@ pub async fn collect(
     let fresh = match written {
         Ok(fresh) => fresh,
         Err(e) => {
-            log!(Level::Warn, "{} ({} events answered 503)", e.message(), events.len());
+            log!(
+                Level::Warn,
+                "{} ({} events answered 503)",
+                e.message(),
+                events.len()
+            );
             if let Some(dev) = dev {
                 dev.record(dev::attempt(&headers, 503, ids, length, fault));
             }
@@ -99,7 +108,11 @@ pub async fn collect(
             evicted: batch.evicted,
             limited: batch.limited,
         };
-        dev.admit(new_events, admission, dev::attempt(&headers, 200, ids, length, fault));
+        dev.admit(
+            new_events,
+            admission,
+            dev::attempt(&headers, 200, ids, length, fault),
+        );
     }
     recorded(reply::json(
         200,
@@ -113,7 +126,9 @@ fn recorded(mut response: Response) -> Response {
 }
 
 fn count_events(body: &Value) -> usize {
-    body.get("events").and_then(Value::as_array).map_or(0, Vec::len)
+    body.get("events")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 fn is_length_limit(error: &axum::Error) -> bool {

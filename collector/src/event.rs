@@ -31,7 +31,10 @@ impl Event {
 
     /// A string field, or `""`.
     pub fn str(&self, name: &str) -> &str {
-        self.json.get(name).and_then(Value::as_str).unwrap_or_default()
+        self.json
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     /// An integer field (the contract's integers are >= 0), or 0.

@@ -55,7 +55,9 @@ pub async fn run(config: LoadConfig) -> ExitCode {
             .await
             .ok()
     };
-    let Some(consumer): Option<async_nats::jetstream::consumer::Consumer<pull::Config>> = consumer.await else {
+    let Some(consumer): Option<async_nats::jetstream::consumer::Consumer<pull::Config>> =
+        consumer.await
+    else {
         return fail(crate::sink::OpenError::NatsStream.message());
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -123,11 +125,18 @@ pub async fn run(config: LoadConfig) -> ExitCode {
         }
         for message in &messages {
             if let Err(e) = message.ack().await {
-                log!(Level::Warn, "ack failed (the message will be redelivered, and be a no-op): {e}");
+                log!(
+                    Level::Warn,
+                    "ack failed (the message will be redelivered, and be a no-op): {e}"
+                );
                 break;
             }
         }
-        log!(Level::Debug, "loaded {} messages, {loaded} new rows so far", messages.len());
+        log!(
+            Level::Debug,
+            "loaded {} messages, {loaded} new rows so far",
+            messages.len()
+        );
     }
     pg.close().await;
     log!(Level::Info, "stopped after {loaded} new rows");

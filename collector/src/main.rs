@@ -27,7 +27,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("rtp-collector: cannot start the async runtime: {e}");
@@ -88,7 +91,11 @@ async fn serve(config: ServeConfig) -> ExitCode {
         Level::Info,
         "sink {}{}",
         config.sink,
-        if config.dev { ", development routes on" } else { "" }
+        if config.dev {
+            ", development routes on"
+        } else {
+            ""
+        }
     );
     server::serve(listener, router, server::shutdown_signal()).await;
     sink.close().await;

@@ -110,13 +110,33 @@ impl Metrics {
             }
         }
         let counters = [
-            ("rtp_events_accepted_total", "Events stored as new.", &self.accepted),
-            ("rtp_events_repeated_total", "Events dropped as repeats of a stored id.", &self.repeated),
-            ("rtp_events_rejected_total", "Events in batches refused by the contract.", &self.rejected),
-            ("rtp_batches_rejected_total", "Batches refused by the contract (400).", &self.batches_rejected),
+            (
+                "rtp_events_accepted_total",
+                "Events stored as new.",
+                &self.accepted,
+            ),
+            (
+                "rtp_events_repeated_total",
+                "Events dropped as repeats of a stored id.",
+                &self.repeated,
+            ),
+            (
+                "rtp_events_rejected_total",
+                "Events in batches refused by the contract.",
+                &self.rejected,
+            ),
+            (
+                "rtp_batches_rejected_total",
+                "Batches refused by the contract (400).",
+                &self.batches_rejected,
+            ),
         ];
         for (name, help, counter) in counters {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", counter.load(Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                counter.load(Relaxed)
+            );
         }
         let _ = writeln!(
             out,

@@ -79,6 +79,9 @@ mod tests {
     fn a_json_pointer_becomes_the_field_name_of_the_400() {
         assert_eq!(field_of_pointer(""), "body");
         assert_eq!(field_of_pointer("/sent"), "sent");
-        assert_eq!(field_of_pointer("/events/1/values/0"), "events[1].values[0]");
+        assert_eq!(
+            field_of_pointer("/events/1/values/0"),
+            "events[1].values[0]"
+        );
     }
 }

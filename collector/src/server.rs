@@ -66,11 +66,18 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
     })
     .await;
     if drained.is_err() {
-        log!(Level::Warn, "shutdown: requests still in flight after {GRACE:?}, closing them");
+        log!(
+            Level::Warn,
+            "shutdown: requests still in flight after {GRACE:?}, closing them"
+        );
     }
 }
 
-async fn connection(stream: tokio::net::TcpStream, app: Router, mut stopping: watch::Receiver<bool>) {
+async fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    mut stopping: watch::Receiver<bool>,
+) {
     let (kill_tx, mut killed) = oneshot::channel();
     let kill = Kill(Arc::new(Mutex::new(Some(kill_tx))));
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
@@ -79,7 +86,13 @@ async fn connection(stream: tokio::net::TcpStream, app: Router, mut stopping: wa
         }
         request.extensions_mut().insert(kill.clone());
         let app = app.clone();
-        async move { Ok::<_, Infallible>(app.oneshot(request.map(Body::new)).await.unwrap_or_else(|e| match e {})) }
+        async move {
+            Ok::<_, Infallible>(
+                app.oneshot(request.map(Body::new))
+                    .await
+                    .unwrap_or_else(|e| match e {}),
+            )
+        }
     });
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
@@ -110,7 +123,9 @@ fn collect_uri(uri: &Uri) -> Uri {
         Some(query) => format!("/collect?{query}"),
         None => "/collect".to_string(),
     };
-    target.parse().unwrap_or_else(|_| Uri::from_static("/collect"))
+    target
+        .parse()
+        .unwrap_or_else(|_| Uri::from_static("/collect"))
 }
 
 /// Resolves on SIGTERM or Ctrl-C (SIGINT).

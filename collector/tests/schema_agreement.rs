@@ -37,30 +37,42 @@ const INVALID: &[Edit] = &[
     |b| *b = json!([1]),
     |b| *b = json!("batch"),
     |b| b["extra"] = json!(1),
-    |b| { b.as_object_mut().unwrap().remove("v"); },
+    |b| {
+        b.as_object_mut().unwrap().remove("v");
+    },
     |b| b["v"] = json!(2),
     |b| b["v"] = json!("1"),
-    |b| { b.as_object_mut().unwrap().remove("sent"); },
+    |b| {
+        b.as_object_mut().unwrap().remove("sent");
+    },
     |b| b["sent"] = json!(1.5),
     |b| b["sent"] = json!(-1),
     |b| b["evicted"] = json!(-3),
     |b| b["evicted"] = json!(null),
     |b| b["limited"] = json!("1"),
-    |b| { b.as_object_mut().unwrap().remove("events"); },
+    |b| {
+        b.as_object_mut().unwrap().remove("events");
+    },
     |b| b["events"] = json!({}),
     |b| b["events"] = json!([]),
     |b| b["events"] = Value::Array(vec![b["events"][1].clone(); 1001]),
     |b| b["events"][1] = json!("view"),
     |b| b["events"][0]["extra"] = json!(true),
-    |b| { b["events"][0].as_object_mut().unwrap().remove("id"); },
+    |b| {
+        b["events"][0].as_object_mut().unwrap().remove("id");
+    },
     |b| b["events"][0]["id"] = json!(7),
     |b| b["events"][0]["id"] = json!(ID.to_uppercase()),
     |b| b["events"][0]["id"] = json!("0f8fad5b-d9cb-169f-a165-70867728950e"),
     |b| b["events"][0]["id"] = json!("0f8fad5b-d9cb-469f-c165-70867728950e"),
     |b| b["events"][1]["session"] = json!(""),
-    |b| { b["events"][0].as_object_mut().unwrap().remove("type"); },
+    |b| {
+        b["events"][0].as_object_mut().unwrap().remove("type");
+    },
     |b| b["events"][0]["type"] = json!("click"),
-    |b| { b["events"][0].as_object_mut().unwrap().remove("values"); },
+    |b| {
+        b["events"][0].as_object_mut().unwrap().remove("values");
+    },
     |b| b["events"][1]["values"] = json!(["a"]),
     |b| b["events"][1]["values"] = json!(null),
     |b| b["events"][0]["values"] = json!("a"),
@@ -69,16 +81,24 @@ const INVALID: &[Edit] = &[
     |b| b["events"][0]["values"][1] = json!(5),
     |b| b["events"][0]["values"][1] = json!(""),
     |b| b["events"][0]["values"][0] = json!("x".repeat(256)),
-    |b| { b["events"][0].as_object_mut().unwrap().remove("account"); },
+    |b| {
+        b["events"][0].as_object_mut().unwrap().remove("account");
+    },
     |b| b["events"][0]["account"] = json!(42),
     |b| b["events"][0]["account"] = json!("a".repeat(256)),
-    |b| { b["events"][0].as_object_mut().unwrap().remove("time"); },
+    |b| {
+        b["events"][0].as_object_mut().unwrap().remove("time");
+    },
     |b| b["events"][0]["time"] = json!(-5),
     |b| b["events"][0]["time"] = json!(12.25),
-    |b| { b["events"][0].as_object_mut().unwrap().remove("url"); },
+    |b| {
+        b["events"][0].as_object_mut().unwrap().remove("url");
+    },
     |b| b["events"][0]["url"] = json!(null),
     |b| b["events"][0]["url"] = json!("u".repeat(8193)),
-    |b| { b["events"][1].as_object_mut().unwrap().remove("referrer"); },
+    |b| {
+        b["events"][1].as_object_mut().unwrap().remove("referrer");
+    },
     |b| b["events"][1]["referrer"] = json!("r".repeat(8193)),
 ];
 
@@ -98,7 +118,10 @@ fn the_hand_written_check_and_the_compiled_schema_agree_on_the_corpus() {
     }
     for (i, edit) in INVALID.iter().enumerate() {
         let b = edited(*edit);
-        assert!(validate_batch(&b).is_err(), "invalid #{i} accepted by the hand-written check");
+        assert!(
+            validate_batch(&b).is_err(),
+            "invalid #{i} accepted by the hand-written check"
+        );
         assert!(!schema.accepts(&b), "invalid #{i} accepted by the schema");
     }
 }

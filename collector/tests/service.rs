@@ -29,11 +29,17 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
 fn an_unreachable_or_unknown_sink_exits_non_zero_with_one_line_naming_the_fix() {
     let port = free_port().to_string();
     let cases = [
-        (format!("postgres://postgres@127.0.0.1:{port}/postgres"), "cannot connect to PostgreSQL"),
+        (
+            format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            "cannot connect to PostgreSQL",
+        ),
         (format!("nats://127.0.0.1:{port}"), "cannot connect to NATS"),
         ("ftp://x".to_string(), "use --sink file:PATH"),
         ("file:".to_string(), "use --sink file:PATH"),
-        ("file:/proc/no/such/dir/e.ndjson".to_string(), "cannot open the file sink"),
+        (
+            "file:/proc/no/such/dir/e.ndjson".to_string(),
+            "cannot open the file sink",
+        ),
     ];
     for (sink, says) in cases {
         let (code, stdout, stderr) = run(&["--listen", "127.0.0.1:0", "--sink", &sink]);
@@ -49,9 +55,22 @@ fn help_lists_every_option_and_sink() {
     let (code, stdout, _) = run(&["--help"]);
     assert_eq!(code, Some(0));
     for word in [
-        "--listen", "--sink", "--allow-origin", "--max-in-flight", "--timeout-ms",
-        "--dedupe-window", "--log-level", "--dev", "--root", "file:PATH", "postgres://",
-        "nats://", "load --from", "/healthz", "/readyz", "/metrics",
+        "--listen",
+        "--sink",
+        "--allow-origin",
+        "--max-in-flight",
+        "--timeout-ms",
+        "--dedupe-window",
+        "--log-level",
+        "--dev",
+        "--root",
+        "file:PATH",
+        "postgres://",
+        "nats://",
+        "load --from",
+        "/healthz",
+        "/readyz",
+        "/metrics",
     ] {
         assert!(stdout.contains(word), "--help lacks {word}");
     }
@@ -67,14 +86,36 @@ fn production_mode_serves_collect_and_operations_only_with_cors_from_the_allowli
     let c = Process::collector(&["--sink", &sink, "--allow-origin", "https://shop.example"]);
     assert_eq!(c.get("/healthz").status, 200);
     assert_eq!(c.get("/readyz").json(), json!({ "status": "ready" }));
-    for dev_only in ["/events", "/stats", "/requests", "/faults", "/", "/dist/rtp.js"] {
+    for dev_only in [
+        "/events",
+        "/stats",
+        "/requests",
+        "/faults",
+        "/",
+        "/dist/rtp.js",
+    ] {
         assert_eq!(c.get(dev_only).status, 404, "{dev_only}");
     }
     let body = batch_of(&[1, 2]);
-    let allowed = request(c.port, "POST", "/v1/collect", &[("Origin", "https://shop.example")], body.as_bytes());
+    let allowed = request(
+        c.port,
+        "POST",
+        "/v1/collect",
+        &[("Origin", "https://shop.example")],
+        body.as_bytes(),
+    );
     assert_eq!(allowed.status, 200);
-    assert_eq!(allowed.header("Access-Control-Allow-Origin"), Some("https://shop.example"));
-    let other = request(c.port, "POST", "/collect", &[("Origin", "https://evil.example")], body.as_bytes());
+    assert_eq!(
+        allowed.header("Access-Control-Allow-Origin"),
+        Some("https://shop.example")
+    );
+    let other = request(
+        c.port,
+        "POST",
+        "/collect",
+        &[("Origin", "https://evil.example")],
+        body.as_bytes(),
+    );
     assert_eq!(other.header("Access-Control-Allow-Origin"), None);
 
     let too_large = request(c.port, "POST", "/collect", &[], &vec![b' '; (1 << 20) + 1]);
@@ -97,14 +138,24 @@ fn production_mode_serves_collect_and_operations_only_with_cors_from_the_allowli
 /// Sends a POST's head and half its body, and holds the rest: a request in flight.
 fn half_sent(port: u16, body: &str) -> TcpStream {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let half = body.len() / 2;
-    write!(stream, "POST /collect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}", body.len(), &body[..half]).unwrap();
+    write!(
+        stream,
+        "POST /collect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..half]
+    )
+    .unwrap();
     stream
 }
 
 fn finish(mut stream: TcpStream, body: &str) -> String {
-    stream.write_all(body[body.len() / 2..].as_bytes()).unwrap();
+    stream
+        .write_all(&body.as_bytes()[body.len() / 2..])
+        .unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
     answer
@@ -117,10 +168,14 @@ fn past_the_concurrency_limit_requests_are_shed_with_503_and_retry_after() {
     let c = Process::collector(&["--sink", &sink, "--max-in-flight", "1"]);
     let body = batch_of(&[1]);
     let held = half_sent(c.port, &body);
-    until("the held request to take the one slot", Duration::from_secs(10), || {
-        let reply = c.post(&batch_of(&[2]));
-        reply.status == 503 && reply.header("Retry-After") == Some("1")
-    });
+    until(
+        "the held request to take the one slot",
+        Duration::from_secs(10),
+        || {
+            let reply = c.post(&batch_of(&[2]));
+            reply.status == 503 && reply.header("Retry-After") == Some("1")
+        },
+    );
     assert!(finish(held, &body).starts_with("HTTP/1.1 200"));
     assert_eq!(c.post(&batch_of(&[3])).status, 200);
 }
@@ -134,7 +189,10 @@ fn a_request_slower_than_the_timeout_is_answered_503() {
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    assert!(answer.to_ascii_lowercase().contains("retry-after: 1"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("retry-after: 1"),
+        "{answer}"
+    );
 }
 
 #[test]
@@ -145,11 +203,19 @@ fn sigterm_finishes_the_request_in_flight_flushes_and_exits_0() {
     let mut c = Process::collector(&["--sink", &sink]);
     let body = batch_of(&[1, 2, 3]);
     let held = half_sent(c.port, &body);
-    until("the request to be in flight", Duration::from_secs(10), || {
-        // The held POST and this GET itself.
-        c.get("/metrics").text().contains("rtp_http_requests_in_flight 2\n")
-    });
-    let _ = Command::new("kill").args(["-TERM", &c.child.id().to_string()]).status();
+    until(
+        "the request to be in flight",
+        Duration::from_secs(10),
+        || {
+            // The held POST and this GET itself.
+            c.get("/metrics")
+                .text()
+                .contains("rtp_http_requests_in_flight 2\n")
+        },
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &c.child.id().to_string()])
+        .status();
     until("the listener to close", Duration::from_secs(10), || {
         TcpStream::connect(("127.0.0.1", c.port)).is_err()
     });

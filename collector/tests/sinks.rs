@@ -21,13 +21,22 @@ use support::*;
 fn conformance(c: &Process, stored: &dyn Fn(&[String]) -> usize) {
     let first = [1, 2, 3];
     let reply = c.post(&batch_of(&first));
-    assert_eq!((reply.status, reply.json()), (200, json!({ "accepted": 3, "duplicates": 0 })));
+    assert_eq!(
+        (reply.status, reply.json()),
+        (200, json!({ "accepted": 3, "duplicates": 0 }))
+    );
     let again = c.post(&batch_of(&first));
-    assert_eq!((again.status, again.json()), (200, json!({ "accepted": 0, "duplicates": 3 })));
+    assert_eq!(
+        (again.status, again.json()),
+        (200, json!({ "accepted": 0, "duplicates": 3 }))
+    );
     assert_eq!(stored(&ids_of(&first)), 3, "the same batch twice");
 
     let reply = c.post(&batch_of(&[4, 5, 4]));
-    assert_eq!((reply.status, reply.json()), (200, json!({ "accepted": 2, "duplicates": 1 })));
+    assert_eq!(
+        (reply.status, reply.json()),
+        (200, json!({ "accepted": 2, "duplicates": 1 }))
+    );
     assert_eq!(stored(&ids_of(&[4, 5])), 2, "a repeat inside one batch");
 
     let many: Vec<u64> = (6..16).collect();
@@ -36,9 +45,7 @@ fn conformance(c: &Process, stored: &dyn Fn(&[String]) -> usize) {
     let posts: Vec<_> = (0..50)
         .map(|_| {
             let body = Arc::clone(&body);
-            thread::spawn(move || {
-                request(port, "POST", "/collect", &[], body.as_bytes())
-            })
+            thread::spawn(move || request(port, "POST", "/collect", &[], body.as_bytes()))
         })
         .collect();
     let mut accepted = 0;
@@ -54,8 +61,15 @@ fn conformance(c: &Process, stored: &dyn Fn(&[String]) -> usize) {
     bad["events"][1]["values"][1] = json!("");
     let reply = c.post(&bad.to_string());
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.json(), json!({ "error": "events[1].values[1]: empty string" }));
-    assert_eq!(stored(&ids_of(&[100, 102])), 0, "a malformed batch stores nothing");
+    assert_eq!(
+        reply.json(),
+        json!({ "error": "events[1].values[1]: empty string" })
+    );
+    assert_eq!(
+        stored(&ids_of(&[100, 102])),
+        0,
+        "a malformed batch stores nothing"
+    );
 }
 
 fn file_counts(path: &std::path::Path, ids: &[String]) -> usize {
@@ -114,7 +128,9 @@ fn the_nats_sink_passes_the_conformance_suite() {
 #[test]
 fn three_replicas_on_one_postgres_store_each_id_once() {
     let pg = Postgres::start();
-    let replicas: Vec<Process> = (0..3).map(|_| Process::collector(&["--sink", &pg.url()])).collect();
+    let replicas: Vec<Process> = (0..3)
+        .map(|_| Process::collector(&["--sink", &pg.url()]))
+        .collect();
     let ns: Vec<u64> = (1..=20).collect();
     let body = Arc::new(batch_of(&ns));
     let barrier = Arc::new(Barrier::new(2));
@@ -136,7 +152,10 @@ fn three_replicas_on_one_postgres_store_each_id_once() {
             reply.json()["accepted"].as_u64().unwrap()
         })
         .sum();
-    assert_eq!(accepted, 20, "the two replicas together stored each id once");
+    assert_eq!(
+        accepted, 20,
+        "the two replicas together stored each id once"
+    );
     thread::sleep(Duration::from_secs(1)); // the scenario: the third a second later
     let late = replicas[2].post(&body);
     assert_eq!(late.json(), json!({ "accepted": 0, "duplicates": 20 }));
@@ -152,7 +171,12 @@ fn a_reply_lost_after_the_commit_and_a_resend_to_another_replica_make_one_row() 
     let ns: Vec<u64> = (1..=5).collect();
     let body = batch_of(&ns);
     let mut stream = TcpStream::connect(("127.0.0.1", a.port)).unwrap();
-    write!(stream, "POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    write!(
+        stream,
+        "POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
     until("the commit", Duration::from_secs(10), || {
         pg.query("SELECT to_regclass('rtp_events') IS NOT NULL") == "t" && pg.rows() == 5
     });
@@ -206,7 +230,8 @@ impl Load {
                                 (first..first + 10).collect()
                             }
                         };
-                        let reply = request(port, "POST", "/collect", &[], batch_of(&ns).as_bytes());
+                        let reply =
+                            request(port, "POST", "/collect", &[], batch_of(&ns).as_bytes());
                         if reply.status == 200 {
                             acked.lock().unwrap().extend(&ns);
                             batches.fetch_add(1, Ordering::SeqCst);
@@ -217,7 +242,11 @@ impl Load {
                             unacked.lock().unwrap().push(ns);
                             return;
                         }
-                        assert!(reply.status == 503 || reply.status == 0, "status {}", reply.status);
+                        assert!(
+                            reply.status == 503 || reply.status == 0,
+                            "status {}",
+                            reply.status
+                        );
                         retry.push(ns);
                         thread::sleep(Duration::from_millis(200));
                     }
@@ -245,15 +274,24 @@ fn a_replica_killed_mid_load_lost_nothing_it_acknowledged_and_resends_land_once(
     let b = Process::collector(&["--sink", &pg.url()]);
     let load = Load::start(a.port, 4, true);
     let batches = Arc::clone(&load.batches);
-    until("50 acknowledged batches", Duration::from_secs(60), || batches.load(Ordering::SeqCst) >= 50);
+    until("50 acknowledged batches", Duration::from_secs(60), || {
+        batches.load(Ordering::SeqCst) >= 50
+    });
     a.kill9();
     let (acked, unacked) = load.join();
     let acked_ids: Vec<String> = acked.iter().map(|&n| uuid(n)).collect();
-    assert!(pg.counts(&acked_ids).iter().all(|&n| n == 1), "every acknowledged id is stored once");
+    assert!(
+        pg.counts(&acked_ids).iter().all(|&n| n == 1),
+        "every acknowledged id is stored once"
+    );
     for ns in &unacked {
         assert_eq!(b.post(&batch_of(ns)).status, 200);
     }
-    let all: Vec<u64> = acked.iter().copied().chain(unacked.iter().flatten().copied()).collect();
+    let all: Vec<u64> = acked
+        .iter()
+        .copied()
+        .chain(unacked.iter().flatten().copied())
+        .collect();
     assert!(pg.counts(&ids_of(&all)).iter().all(|&n| n == 1));
     assert_eq!(pg.rows(), all.len());
 }
@@ -264,25 +302,47 @@ fn a_postgres_outage_of_ten_seconds_is_503_and_not_ready_then_every_resend_lands
     let c = Process::collector(&["--sink", &pg.url()]);
     let load = Load::start(c.port, 4, false);
     let (batches, refused) = (Arc::clone(&load.batches), Arc::clone(&load.refused));
-    until("30 acknowledged batches", Duration::from_secs(60), || batches.load(Ordering::SeqCst) >= 30);
+    until("30 acknowledged batches", Duration::from_secs(60), || {
+        batches.load(Ordering::SeqCst) >= 30
+    });
     pg.halt();
-    until("/readyz to fail", Duration::from_secs(20), || c.get("/readyz").status == 503);
-    until("a 503 under load", Duration::from_secs(20), || refused.load(Ordering::SeqCst) > 0);
+    until("/readyz to fail", Duration::from_secs(20), || {
+        c.get("/readyz").status == 503
+    });
+    until("a 503 under load", Duration::from_secs(20), || {
+        refused.load(Ordering::SeqCst) > 0
+    });
     let reply = c.post(&batch_of(&[1 << 40]));
     assert_eq!(reply.status, 503);
     assert_eq!(reply.header("Retry-After"), Some("1"));
     thread::sleep(Duration::from_secs(10)); // the scenario: the database down for 10 s
     assert_eq!(c.get("/readyz").status, 503);
     pg.resume();
-    until("/readyz to pass", Duration::from_secs(30), || c.get("/readyz").status == 200);
+    until("/readyz to pass", Duration::from_secs(30), || {
+        c.get("/readyz").status == 200
+    });
     let acked_before = batches.load(Ordering::SeqCst);
-    until("batches acknowledged again", Duration::from_secs(30), || batches.load(Ordering::SeqCst) > acked_before + 10);
+    until(
+        "batches acknowledged again",
+        Duration::from_secs(30),
+        || batches.load(Ordering::SeqCst) > acked_before + 10,
+    );
     let (acked, unacked) = load.join();
     assert!(unacked.is_empty());
-    assert!(pg.counts(&ids_of(&acked)).iter().all(|&n| n == 1), "each acknowledged id once");
-    assert_eq!(pg.rows(), acked.len(), "nothing stored that was not acknowledged in the end");
+    assert!(
+        pg.counts(&ids_of(&acked)).iter().all(|&n| n == 1),
+        "each acknowledged id once"
+    );
+    assert_eq!(
+        pg.rows(),
+        acked.len(),
+        "nothing stored that was not acknowledged in the end"
+    );
     let metrics = c.get("/metrics").text();
-    assert!(metrics.contains("rtp_http_requests_total{status=\"503\"}"), "{metrics}");
+    assert!(
+        metrics.contains("rtp_http_requests_total{status=\"503\"}"),
+        "{metrics}"
+    );
 }
 
 #[test]
@@ -299,14 +359,18 @@ fn the_nats_path_with_the_loader_killed_and_restarted_makes_one_row_per_id() {
             && pg.rows() > 0
     });
     loader.kill9();
-    until("more batches acknowledged", Duration::from_secs(60), || batches.load(Ordering::SeqCst) >= 80);
+    until("more batches acknowledged", Duration::from_secs(60), || {
+        batches.load(Ordering::SeqCst) >= 80
+    });
     let _loader = Process::loader(&nats.url(), &pg.url());
     let (acked, _) = load.join();
     // Resend some acknowledged batches: JetStream's duplicate window drops them.
     for chunk in acked.chunks(10).take(5) {
         assert_eq!(c.post(&batch_of(chunk)).json()["accepted"], 0);
     }
-    until("every id in the table", Duration::from_secs(60), || pg.rows() >= acked.len());
+    until("every id in the table", Duration::from_secs(60), || {
+        pg.rows() >= acked.len()
+    });
     assert_eq!(nats.stream_messages(), acked.len() as u64);
     assert!(pg.counts(&ids_of(&acked)).iter().all(|&n| n == 1));
     assert_eq!(pg.rows(), acked.len());

@@ -77,7 +77,12 @@ impl Dev {
 
     /// Records a stored batch and its attempt under one lock, so `/requests` and `/events`
     /// agree on arrival order (a test that sees the event also sees its acknowledgement).
-    pub fn admit(&self, fresh: impl IntoIterator<Item = Value>, admission: Admission, attempt: Attempt) {
+    pub fn admit(
+        &self,
+        fresh: impl IntoIterator<Item = Value>,
+        admission: Admission,
+        attempt: Attempt,
+    ) {
         let mut store = self.store();
         store.admit(fresh, admission);
         store.record(attempt);
@@ -85,7 +90,13 @@ impl Dev {
 }
 
 /// An attempt record for a request with these headers.
-pub fn attempt(headers: &HeaderMap, status: u16, ids: Vec<String>, bytes: u64, fault: Option<&'static str>) -> Attempt {
+pub fn attempt(
+    headers: &HeaderMap,
+    status: u16,
+    ids: Vec<String>,
+    bytes: u64,
+    fault: Option<&'static str>,
+) -> Attempt {
     Attempt {
         t: now_ms(),
         status,
@@ -104,16 +115,33 @@ pub fn attempt(headers: &HeaderMap, status: u16, ids: Vec<String>, bytes: u64, f
 pub fn routes(dev: Arc<Dev>) -> Router {
     Router::new()
         .route("/events", get(events))
-        .route("/stats", get(|State(dev): State<Arc<Dev>>| async move { reply::json(200, &dev.store().stats_json()) }))
-        .route("/requests", get(|State(dev): State<Arc<Dev>>| async move { reply::json(200, &dev.store().attempts_json()) }))
-        .route("/faults", get(show_fault).post(set_fault).delete(clear_fault))
+        .route(
+            "/stats",
+            get(|State(dev): State<Arc<Dev>>| async move {
+                reply::json(200, &dev.store().stats_json())
+            }),
+        )
+        .route(
+            "/requests",
+            get(|State(dev): State<Arc<Dev>>| async move {
+                reply::json(200, &dev.store().attempts_json())
+            }),
+        )
+        .route(
+            "/faults",
+            get(show_fault).post(set_fault).delete(clear_fault),
+        )
         .route("/reset", post(reset))
         .fallback(static_file)
         .with_state(dev)
 }
 
 /// Counts CORS preflights (outside the CORS layer, which answers them).
-pub async fn count_preflights(State(dev): State<Arc<Dev>>, request: Request, next: Next) -> Response {
+pub async fn count_preflights(
+    State(dev): State<Arc<Dev>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() == Method::OPTIONS {
         dev.store().count_preflight();
     }
@@ -137,12 +165,23 @@ pub async fn intercept(State(dev): State<Arc<Dev>>, mut request: Request, next: 
                 Effect::Status { status, .. } => status,
                 _ => 0,
             };
-            dev.record(attempt(&headers, status, ids, body.len() as u64, Some(effect.name())));
+            dev.record(attempt(
+                &headers,
+                status,
+                ids,
+                body.len() as u64,
+                Some(effect.name()),
+            ));
             match effect {
-                Effect::Status { status, retry_after } => {
+                Effect::Status {
+                    status,
+                    retry_after,
+                } => {
                     let mut response = reply::error(status, "injected fault");
                     if let Some(seconds) = retry_after {
-                        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                        response
+                            .headers_mut()
+                            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
                     }
                     response
                 }
@@ -162,13 +201,21 @@ pub async fn intercept(State(dev): State<Arc<Dev>>, mut request: Request, next: 
                 request.extensions_mut().insert(effect);
             }
             let response = next.run(request).await;
-            if response.status() == StatusCode::PAYLOAD_TOO_LARGE && response.extensions().get::<Recorded>().is_none() {
+            if response.status() == StatusCode::PAYLOAD_TOO_LARGE
+                && response.extensions().get::<Recorded>().is_none()
+            {
                 let declared = headers
                     .get(header::CONTENT_LENGTH)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0);
-                dev.record(attempt(&headers, 413, Vec::new(), declared, effect.map(|e| e.name())));
+                dev.record(attempt(
+                    &headers,
+                    413,
+                    Vec::new(),
+                    declared,
+                    effect.map(|e| e.name()),
+                ));
             }
             if effect == Some(Effect::AckLost) {
                 return drop_connection(kill).await;

@@ -42,7 +42,10 @@ mod tests {
 
     #[test]
     fn percent_decode_keeps_malformed_escapes_and_rejects_bad_utf8() {
-        assert_eq!(percent_decode("%2e%2E/%zz%", false).as_deref(), Some("../%zz%"));
+        assert_eq!(
+            percent_decode("%2e%2E/%zz%", false).as_deref(),
+            Some("../%zz%")
+        );
         assert_eq!(percent_decode("a+b", false).as_deref(), Some("a+b"));
         assert_eq!(percent_decode("%ff", false), None);
     }

@@ -103,11 +103,7 @@ impl Store {
         self.events
             .iter()
             .skip(since)
-            .filter(|e| {
-                session.map_or(true, |s| {
-                    e.get("session").and_then(Value::as_str) == Some(s)
-                })
-            })
+            .filter(|e| session.is_none_or(|s| e.get("session").and_then(Value::as_str) == Some(s)))
             .collect()
     }
 
@@ -166,7 +162,12 @@ mod tests {
     use super::*;
 
     fn admission(accepted: usize, evicted: u64) -> Admission {
-        Admission { accepted, duplicates: 0, evicted, limited: 0 }
+        Admission {
+            accepted,
+            duplicates: 0,
+            evicted,
+            limited: 0,
+        }
     }
 
     #[test]

@@ -130,7 +130,8 @@ impl Writer {
                 Job::Write(events, reply) => {
                     let mut fresh = Vec::with_capacity(events.len());
                     for event in events.iter() {
-                        let new = !self.window.contains(event.key) && !fresh_keys.contains(&event.key);
+                        let new =
+                            !self.window.contains(event.key) && !fresh_keys.contains(&event.key);
                         if new {
                             // Serialising a Value cannot fail (string keys only).
                             let _ = serde_json::to_writer(&mut lines, &event.json);
@@ -196,7 +197,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rtp-file-sink-{}", std::process::id()));
         let path = dir.join("events.ndjson");
         let sink = Arc::new(
-            FileSink::open(&path, FileOptions { truncate: true, window: 100 }).unwrap(),
+            FileSink::open(
+                &path,
+                FileOptions {
+                    truncate: true,
+                    window: 100,
+                },
+            )
+            .unwrap(),
         );
         let batch = Arc::new(vec![event(1), event(2)]);
         let writes: Vec<_> = (0..20)

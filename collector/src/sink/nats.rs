@@ -94,9 +94,10 @@ impl NatsSink {
             pending.push(ack);
         }
         // Published back to back, then every acknowledgement awaited together.
-        let acks = futures_util::future::try_join_all(pending.into_iter().map(|ack| ack.into_future()))
-            .await
-            .map_err(|_| SinkError::NatsPublish)?;
+        let acks =
+            futures_util::future::try_join_all(pending.into_iter().map(|ack| ack.into_future()))
+                .await
+                .map_err(|_| SinkError::NatsPublish)?;
         Ok(acks.iter().map(|ack| !ack.duplicate).collect())
     }
 }

@@ -62,8 +62,7 @@ impl std::fmt::Debug for PostgresSink {
 impl PostgresSink {
     /// Connects, creates the table if absent, and keeps a pool.
     pub async fn open(url: &str) -> Result<PostgresSink, OpenError> {
-        let mut config: tokio_postgres::Config =
-            url.parse().map_err(|_| OpenError::PostgresUrl)?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(|_| OpenError::PostgresUrl)?;
         config.connect_timeout(POOL_TIMEOUT);
         config.application_name("rtp-collector");
         let manager = Manager::from_config(
@@ -106,15 +105,13 @@ impl PostgresSink {
             .prepare_cached(INSERT)
             .await
             .map_err(|_| SinkError::PostgresUnavailable)?;
-        insert(&client, &statement, events)
-            .await
-            .map_err(|e| {
-                if e.is_closed() {
-                    SinkError::PostgresUnavailable
-                } else {
-                    SinkError::PostgresInsert
-                }
-            })
+        insert(&client, &statement, events).await.map_err(|e| {
+            if e.is_closed() {
+                SinkError::PostgresUnavailable
+            } else {
+                SinkError::PostgresInsert
+            }
+        })
     }
 }
 
@@ -149,8 +146,7 @@ pub async fn insert(
         .query(
             statement,
             &[
-                &ids, &types, &values, &accounts, &sessions, &times, &urls, &referrers,
-                &received,
+                &ids, &types, &values, &accounts, &sessions, &times, &urls, &referrers, &received,
             ],
         )
         .await?;

@@ -21,7 +21,11 @@ pub const SESSION: &str = "9a3c5e2f-1b7d-4e8a-9c6b-2d4f6a8b0c1e";
 
 /// A port nobody listens on now.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A fresh folder under the system temp dir, writable by everyone (PostgreSQL runs as `postgres`).
@@ -51,7 +55,8 @@ fn as_postgres(program: &str) -> Command {
     let root = unsafe_is_root();
     let mut command = if root {
         let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(Path::new(PG_BIN).join(program));
+        c.args(["-u", "postgres", "--"])
+            .arg(Path::new(PG_BIN).join(program));
         c
     } else {
         Command::new(Path::new(PG_BIN).join(program))
@@ -83,7 +88,10 @@ impl Postgres {
             .status()
             .expect("initdb (apt-get install postgresql)");
         assert!(status.success(), "initdb failed");
-        let pg = Postgres { dir, port: free_port() };
+        let pg = Postgres {
+            dir,
+            port: free_port(),
+        };
         pg.resume();
         pg
     }
@@ -103,7 +111,11 @@ impl Postgres {
             .args(["-w", "start"])
             .status()
             .unwrap();
-        assert!(status.success(), "pg_ctl start failed: {}", fs::read_to_string(self.dir.join("log")).unwrap_or_default());
+        assert!(
+            status.success(),
+            "pg_ctl start failed: {}",
+            fs::read_to_string(self.dir.join("log")).unwrap_or_default()
+        );
     }
 
     /// Stops the cluster at once (SIGQUIT to the postmaster's pid): an outage.
@@ -126,10 +138,24 @@ impl Postgres {
     /// One value from psql (`-At`).
     pub fn query(&self, sql: &str) -> String {
         let out = Command::new(Path::new(PG_BIN).join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres", "-At", "-c", sql])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-At",
+                "-c",
+                sql,
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
@@ -140,11 +166,15 @@ impl Postgres {
         for id in all.lines() {
             *map.entry(id.to_string()).or_insert(0usize) += 1;
         }
-        ids.iter().map(|id| map.get(id).copied().unwrap_or(0)).collect()
+        ids.iter()
+            .map(|id| map.get(id).copied().unwrap_or(0))
+            .collect()
     }
 
     pub fn rows(&self) -> usize {
-        self.query("SELECT count(*) FROM rtp_events").parse().unwrap()
+        self.query("SELECT count(*) FROM rtp_events")
+            .parse()
+            .unwrap()
     }
 }
 
@@ -165,14 +195,28 @@ pub struct Nats {
 
 impl Nats {
     pub fn start() -> Nats {
-        let mut nats = Nats { dir: temp_dir("nats"), port: free_port(), monitor: free_port(), child: None };
+        let mut nats = Nats {
+            dir: temp_dir("nats"),
+            port: free_port(),
+            monitor: free_port(),
+            child: None,
+        };
         nats.resume();
         nats
     }
 
     pub fn resume(&mut self) {
         let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-m", &self.monitor.to_string(), "-sd"])
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-m",
+                &self.monitor.to_string(),
+                "-sd",
+            ])
             .arg(&self.dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -231,7 +275,9 @@ impl Process {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let port = line
             .trim()
             .strip_prefix("listening on http://127.0.0.1:")
@@ -250,13 +296,24 @@ impl Process {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert!(line.starts_with("loading"), "unexpected first line: {line:?}");
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(
+            line.starts_with("loading"),
+            "unexpected first line: {line:?}"
+        );
         Process { child, port: 0 }
     }
 
     pub fn post(&self, body: &str) -> Reply {
-        request(self.port, "POST", "/collect", &[("Content-Type", "text/plain;charset=UTF-8")], body.as_bytes())
+        request(
+            self.port,
+            "POST",
+            "/collect",
+            &[("Content-Type", "text/plain;charset=UTF-8")],
+            body.as_bytes(),
+        )
     }
 
     pub fn get(&self, target: &str) -> Reply {
@@ -271,7 +328,9 @@ impl Process {
 
     /// SIGTERM, then the exit code.
     pub fn terminate(&mut self) -> Option<i32> {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         self.child.wait().ok().and_then(|s| s.code())
     }
 }
@@ -292,7 +351,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> Value {
@@ -305,16 +367,33 @@ impl Reply {
 }
 
 /// One request on its own connection (`Connection: close`).
-pub fn request(port: u16, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    let none = Reply { status: 0, headers: Vec::new(), body: Vec::new() };
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return none };
+pub fn request(
+    port: u16,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let none = Reply {
+        status: 0,
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return none;
+    };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    let mut head =
+        format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    if stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).is_err() {
+    if stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body))
+        .is_err()
+    {
         return none;
     }
     let mut raw = Vec::new();
@@ -328,14 +407,26 @@ fn parse(raw: &[u8]) -> Option<Reply> {
     let mut lines = head.split("\r\n");
     let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
     let headers = lines
-        .filter_map(|l| l.split_once(':').map(|(n, v)| (n.to_string(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.to_string(), v.trim().to_string()))
+        })
         .collect();
-    Some(Reply { status, headers, body: raw[split + 4..].to_vec() })
+    Some(Reply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    })
 }
 
 /// A distinct lowercase v4 UUID per number.
 pub fn uuid(n: u64) -> String {
-    format!("{:08x}-{:04x}-4000-8000-{:012x}", n >> 48, (n >> 32) & 0xffff, n & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-4000-8000-{:012x}",
+        n >> 48,
+        (n >> 32) & 0xffff,
+        n & 0xffff_ffff_ffff
+    )
 }
 
 pub fn view(n: u64) -> Value {
@@ -353,7 +444,10 @@ pub fn event(n: u64) -> Value {
 }
 
 pub fn batch_of(ns: &[u64]) -> String {
-    let events: Vec<Value> = ns.iter().map(|&n| if n % 2 == 0 { event(n) } else { view(n) }).collect();
+    let events: Vec<Value> = ns
+        .iter()
+        .map(|&n| if n % 2 == 0 { event(n) } else { view(n) })
+        .collect();
     json!({ "v": 1, "sent": 1_700_000_001_000u64, "events": events }).to_string()
 }
 
