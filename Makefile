@@ -19,7 +19,7 @@ demo: build collector
 	@echo "  the npm package in apps: http://127.0.0.1:$(PORT)/examples/react-vite/build/ (React, Vite)"
 	@echo "                           http://127.0.0.1:$(PORT)/examples/webpack-app/ (webpack 5)"
 	@echo
-	./target/release/rtp-collector --dev --listen 127.0.0.1:$(PORT) --root .
+	./target/collector/rtp-collector --dev --listen 127.0.0.1:$(PORT) --root .
 
 test: build collector
 	$(MAKE) --no-print-directory test-native test-wasm test-npm test-e2e
@@ -35,7 +35,7 @@ build: setup
 npm: build
 
 collector: setup
-	cargo build -q --release -p rtp-collector
+	cargo build -q --profile collector -p rtp-collector
 
 # The pure core and the collector, natively.
 test-native: setup

@@ -25,9 +25,9 @@ as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "[bench] building the collector and the load generator (release)"
-cargo build -q --release -p rtp-collector --bin rtp-collector --example loadgen
-NEW=target/release/rtp-collector
-LOADGEN=target/release/examples/loadgen
+cargo build -q --profile collector -p rtp-collector --bin rtp-collector --example loadgen
+NEW=target/collector/rtp-collector
+LOADGEN=target/collector/examples/loadgen
 echo "[bench] building the old development server from $OLD_COMMIT"
 mkdir -p "$WORK/old"
 git archive "$OLD_COMMIT" Cargo.toml Cargo.lock src collector | tar -x -C "$WORK/old"

@@ -23,7 +23,7 @@ export const ACCOUNT = 'demo-account';
 export async function startCollector({ sink } = {}) {
   const log = join(mkdtempSync(join(tmpdir(), 'rtp-e2e-')), 'events.ndjson');
   const args = ['--dev', '--listen', '127.0.0.1:0', '--root', ROOT, '--sink', sink || `file:${log}`];
-  const proc = spawn(join(ROOT, 'target/release/rtp-collector'), args, {
+  const proc = spawn(join(ROOT, 'target/collector/rtp-collector'), args, {
     stdio: ['ignore', 'pipe', process.env.RTP_COLLECTOR_LOG ? 'inherit' : 'ignore'],
   });
   const url = await new Promise((resolve, reject) => {
