@@ -2,6 +2,7 @@
 #   make demo   builds everything and serves the example pages with the local collector
 #   make test   installs what is missing, builds, and runs every test
 #   make bench  the side-by-side benchmark against peer trackers (bench/README.md)
+#   make bench-collector  the collector's load benchmark per sink (collector/BENCH.md)
 #   make fuzz   fuzzes the pure core for a bounded time (README, "Fuzzing")
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -10,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= values record outbox config
 FUZZ_SANITIZER ?= none
 
-.PHONY: demo test setup build npm collector lint test-native test-wasm test-npm test-e2e size bench fuzz clean
+.PHONY: demo test setup build npm collector lint test-native test-wasm test-npm test-e2e size bench bench-collector fuzz clean
 
 demo: build collector
 	@echo
@@ -18,7 +19,7 @@ demo: build collector
 	@echo "  the npm package in apps: http://127.0.0.1:$(PORT)/examples/react-vite/build/ (React, Vite)"
 	@echo "                           http://127.0.0.1:$(PORT)/examples/webpack-app/ (webpack 5)"
 	@echo
-	./target/release/rtp-collector --port $(PORT) --root .
+	./target/collector/rtp-collector --dev --listen 127.0.0.1:$(PORT) --root .
 
 test: build collector
 	$(MAKE) --no-print-directory lint test-native test-wasm test-npm test-e2e
@@ -43,7 +44,7 @@ build: setup
 npm: build
 
 collector: setup
-	cargo build -q --release -p rtp-collector
+	cargo build -q --profile collector -p rtp-collector
 
 # The pure core and the collector, natively.
 test-native: setup
@@ -70,6 +71,11 @@ size: build
 # The benchmark against peer trackers (issue 5): not a test; writes bench/results and bench/README.md.
 bench: build
 	$(MAKE) -C bench bench
+
+# The collector's load benchmark (issue 14): each sink and the old development server, batches of
+# 1, 10 and 100, 16 connections; writes collector/BENCH.md. Not a test.
+bench-collector: setup
+	bash scripts/bench-collector.sh
 
 # Coverage-guided fuzzing of the pure core (fuzz/, cargo-fuzz + libFuzzer): customData
 # validation, the outbox's stored records read back, the outbox under arbitrary operations and

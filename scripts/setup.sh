@@ -20,6 +20,9 @@ need_apt=()
 [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser ] || need_apt+=(webkit2gtk-driver)
 [ -x /usr/bin/Xvfb ] || need_apt+=(xvfb)
 command -v brotli >/dev/null || need_apt+=(brotli)
+# The collector's tests start their own PostgreSQL and NATS JetStream servers.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql)
+command -v nats-server >/dev/null || need_apt+=(nats-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt: ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -1,48 +1,107 @@
-//! The state shared by all connection threads: where the files are, the store and the
-//! current fault, each behind its own lock (never held together).
+//! The service: shared state and the router with its tower layers. Limits, CORS, the request
+//! timeout and load shedding are layers, not code in handlers.
 
-use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
+use std::time::Instant;
 
-use crate::faults::FaultBoard;
-use crate::store::Store;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{BoxError, Router};
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 
-/// Shared collector state.
-#[derive(Debug)]
-pub struct App {
-    root: PathBuf,
-    store: Mutex<Store>,
-    faults: Mutex<FaultBoard>,
+use crate::cli::ServeConfig;
+use crate::dev::{self, Dev};
+use crate::log::Level;
+use crate::metrics::Metrics;
+use crate::schema::Schema;
+use crate::sink::Sink;
+use crate::{collect, cors, log, ops, reply};
+
+/// Largest request body read, in bytes (1 MiB; the tag's batches are at most 64 KiB). A
+/// larger one is answered 413.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// What every handler shares.
+pub struct AppState {
+    /// Where events go.
+    pub sink: Arc<dyn Sink>,
+    /// The compiled contract.
+    pub schema: Schema,
+    /// The counters of `/metrics`.
+    pub metrics: Metrics,
+    /// The development state, with `--dev`.
+    pub dev: Option<Arc<Dev>>,
 }
 
-impl App {
-    /// Opens (and truncates) the event log; static files are served from under `root`.
-    pub fn open(root: &Path, log_path: &Path) -> io::Result<App> {
-        Ok(App {
-            root: root.to_path_buf(),
-            store: Mutex::new(Store::open(log_path)?),
-            faults: Mutex::new(FaultBoard::default()),
-        })
-    }
+/// The state, shared.
+pub type Shared = Arc<AppState>;
 
-    /// The repository root.
-    pub fn root(&self) -> &Path {
-        &self.root
+/// The whole service for this configuration.
+pub fn router(state: Shared, config: &ServeConfig) -> Router {
+    let mut collect = post(collect::collect).layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(shed))
+            .load_shed()
+            .concurrency_limit(config.max_in_flight)
+            .timeout(config.timeout)
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+    );
+    if let Some(dev) = &state.dev {
+        collect = collect.layer(middleware::from_fn_with_state(
+            Arc::clone(dev),
+            dev::intercept,
+        ));
     }
+    let ops = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/collect", collect)
+        .with_state(Arc::clone(&state));
+    let mut app = match &state.dev {
+        Some(dev) => ops.merge(dev::routes(Arc::clone(dev))),
+        None => ops.fallback(|| async { reply::error(404, "not found") }),
+    };
+    app = app.layer(cors::layer(config));
+    if let Some(dev) = &state.dev {
+        app = app.layer(middleware::from_fn_with_state(
+            Arc::clone(dev),
+            dev::count_preflights,
+        ));
+    }
+    app.layer(middleware::from_fn_with_state(state, observe))
+}
 
-    /// The store. A thread that panicked while holding it leaves it usable: one bad
-    /// request must not take the server down.
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// A request past the concurrency limit, or over the time limit: 503 and come back in a second.
+async fn shed(error: BoxError) -> Response {
+    if error.is::<tower::timeout::error::Elapsed>() {
+        log!(Level::Warn, "a request timed out");
+        reply::unavailable("timed out", 1)
+    } else {
+        log!(Level::Warn, "overloaded: a request was shed");
+        reply::unavailable("overloaded", 1)
     }
+}
 
-    /// The fault board (same poisoning rule as [`App::store`]).
-    pub fn faults(&self) -> MutexGuard<'_, FaultBoard> {
-        self.faults
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// Counts every answer by status, and logs one line per request at debug level.
+async fn observe(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let _handling = state.metrics.request();
+    let line =
+        log::enabled(Level::Debug).then(|| format!("{} {}", request.method(), request.uri()));
+    let response = next.run(request).await;
+    state.metrics.answered(response.status().as_u16());
+    if let Some(line) = line {
+        log!(
+            Level::Debug,
+            "{line} {} {}us",
+            response.status().as_u16(),
+            started.elapsed().as_micros()
+        );
     }
+    response
 }

@@ -1,21 +1,36 @@
-//! Cross-origin access: the tag posts from any page's origin, and test pages read the
-//! control routes. No credentials, so `*` is allowed (Fetch spec, CORS protocol).
+//! Cross-origin access. In production, only the origins given with `--allow-origin` may read
+//! the answers; with `--dev`, any origin (the tests' pages and the demo). No credentials
+//! either way. `Retry-After` and `X-Next-Since` are exposed, or a cross-origin `fetch` could
+//! not read a 429's or 503's `Retry-After`.
 
-use crate::http::Response;
+use std::time::Duration;
 
-/// Adds the headers every answer carries. `Retry-After` and `X-Next-Since` are not
-/// CORS-safelisted response headers: without `Access-Control-Expose-Headers` a
-/// cross-origin `fetch` could not read a 429's `Retry-After`.
-pub fn finish(response: Response) -> Response {
-    response
-        .with_header("Access-Control-Allow-Origin", "*")
-        .with_header("Access-Control-Expose-Headers", "Retry-After, X-Next-Since")
-}
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
-/// The answer to an `OPTIONS` preflight on any path.
-pub fn preflight() -> Response {
-    Response::new(204)
-        .with_header("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-        .with_header("Access-Control-Allow-Headers", "Content-Type")
-        .with_header("Access-Control-Max-Age", "600")
+use crate::cli::ServeConfig;
+
+/// The CORS layer for this configuration.
+pub fn layer(config: &ServeConfig) -> CorsLayer {
+    let origins = if config.dev {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            config
+                .allow_origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
+    };
+    let methods = if config.dev {
+        vec![Method::POST, Method::GET, Method::OPTIONS]
+    } else {
+        vec![Method::POST, Method::OPTIONS]
+    };
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods(methods)
+        .allow_headers([header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-next-since")])
+        .max_age(Duration::from_secs(600))
 }

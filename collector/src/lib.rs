@@ -1,30 +1,32 @@
-//! The local collector for rtp-tag: a small threaded HTTP/1.1 server that
+//! The collector for rtp-tag: an axum (hyper, tokio) service that
 //!
-//! - enforces the batch contract (`collector/batch.schema.json`) on `POST …/collect`,
-//!   answering 400 with a reason naming the field, and stores valid events once per id,
-//!   in memory and in an NDJSON log;
-//! - shows what arrived (`/events`, `/requests`, `/stats`) so browser tests can assert
-//!   on it, and can be told to fail (`/faults`) so retries can be tested;
-//! - serves the demo pages and the built tag (`/examples`, `/dist`).
-//!
-//! It is a development and test server, never shipped: no TLS, no auth, loopback by default.
-//!
-//! ```no_run
-//! use std::{net::TcpListener, path::Path, sync::Arc};
-//! let app = rtp_collector::app::App::open(Path::new("."), Path::new("events.ndjson")).unwrap();
-//! let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-//! rtp_collector::server::serve(listener, Arc::new(app));
-//! ```
+//! - checks each `POST …/collect` batch against `collector/batch.schema.json` (compiled once)
+//!   and answers 400 naming the failing field;
+//! - answers 2xx only once a sink holds the batch durably: an NDJSON file synced to disk,
+//!   PostgreSQL (`INSERT … ON CONFLICT DO NOTHING`, repeats decided exactly across replicas),
+//!   or NATS JetStream (then `rtp-collector load` moves it into PostgreSQL);
+//! - sheds load with 503 + `Retry-After`, limits bodies, allows CORS from a list of origins,
+//!   and drains on SIGTERM;
+//! - exposes `/healthz`, `/readyz`, `/metrics`;
+//! - with `--dev`, serves the demo and the browser tests' routes (`dev/`).
 #![deny(missing_docs)]
 
+#[macro_use]
+pub mod log;
+
 pub mod app;
+pub mod batch;
 pub mod cli;
 pub mod clock;
+pub mod collect;
 pub mod contract;
 pub mod cors;
-pub mod faults;
-pub mod http;
-pub mod routes;
+pub mod dev;
+pub mod event;
+pub mod load;
+pub mod metrics;
+pub mod ops;
+pub mod reply;
+pub mod schema;
 pub mod server;
-pub mod static_files;
-pub mod store;
+pub mod sink;

@@ -1,152 +1,145 @@
-//! Connections: one thread each, so a hung fault or a slow client never blocks another
-//! request; HTTP/1.1 keep-alive, because browsers reuse connections for the tag's POSTs
-//! and the page's own requests.
+//! Connections: HTTP/1.1 keep-alive on hyper, one task each. Any path ending in `/collect` is
+//! routed as `/collect` (the tag's endpoint path is the site's choice). On shutdown: stop
+//! accepting, let every connection finish its request in flight, then return.
 
-use std::io::{self, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use crate::app::App;
-use crate::cors;
-use crate::http::{self, Body, Head, ReadError, Response};
-use crate::routes::{self, Outcome, MAX_BODY_BYTES};
+use axum::body::Body;
+use axum::http::{Request, Uri};
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinSet;
+use tower::ServiceExt;
 
-/// How long an idle keep-alive connection (or a stalled upload) is kept.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// After refusing an unread body, how much of it is drained before closing (see `linger_close`).
-const LINGER_BYTES: u64 = 16 << 20;
-const LINGER_TIME: Duration = Duration::from_secs(2);
+use crate::log::Level;
 
-/// Accepts connections forever, one thread per connection.
-pub fn serve(listener: TcpListener, app: Arc<App>) {
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let app = Arc::clone(&app);
-                let spawned = thread::Builder::new()
-                    .name("rtp-connection".to_string())
-                    .spawn(move || connection(stream, &app));
-                if let Err(e) = spawned {
-                    eprintln!("rtp-collector: cannot start a connection thread: {e}");
-                }
-            }
-            Err(e) => eprintln!("rtp-collector: accept failed: {e}"),
+/// How long shutdown waits for requests in flight.
+const GRACE: Duration = Duration::from_secs(30);
+
+/// Closes the connection a request came on without answering it: what the development
+/// faults `hang`, `close` and `ack_lost` need. Set on every request as an extension.
+#[derive(Debug, Clone)]
+pub struct Kill(Arc<Mutex<Option<oneshot::Sender<()>>>>);
+
+impl Kill {
+    /// Drops the connection (the socket closes; no answer is written).
+    pub fn fire(&self) {
+        if let Some(kill) = self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = kill.send(());
         }
     }
 }
 
-/// Serves requests on one connection until it closes, errs, or a response closes it.
-fn connection(stream: TcpStream, app: &App) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
-    let peer = stream
-        .peer_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-
+/// Serves `app` on `listener` until `shutdown` resolves, then drains.
+pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+    let (stop, stopping) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    tokio::pin!(shutdown);
     loop {
-        let head = match http::read_head(&mut reader) {
-            Ok(head) => head,
-            Err(ReadError::Closed | ReadError::Io(_)) => return,
-            Err(ReadError::Http(e)) => {
-                eprintln!("{peer} - - {} {}", e.status(), e.message());
-                let _ = cors::finish(Response::error(e.status(), e.message())).write_to(
-                    &mut writer,
-                    false,
-                    false,
-                );
-                return linger_close(&mut reader, &writer);
-            }
-        };
-        let started = Instant::now();
-        let length = match head.content_length() {
-            Ok(length) => length,
-            Err(e) => {
-                log(&peer, &head, e.status(), started, e.message());
-                let _ = cors::finish(Response::error(e.status(), e.message())).write_to(
-                    &mut writer,
-                    false,
-                    false,
-                );
-                return linger_close(&mut reader, &writer);
-            }
-        };
-        let body = if length > MAX_BODY_BYTES {
-            Body::TooLarge(length)
-        } else {
-            if head.expects_continue()
-                && writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
-            {
-                return;
-            }
-            match http::read_body(&mut reader, length) {
-                Ok(bytes) => Body::Bytes(bytes),
-                Err(_) => return,
-            }
-        };
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    connections.spawn(connection(stream, app.clone(), stopping.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors, typically: wait a little rather than spin.
+                    log!(Level::Warn, "accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = &mut shutdown => break,
+        }
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let drained = tokio::time::timeout(GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        log!(
+            Level::Warn,
+            "shutdown: requests still in flight after {GRACE:?}, closing them"
+        );
+    }
+}
 
-        let handled = routes::handle(app, &head, &body);
-        // The unread body of a refused upload is still on the wire: this connection is done.
-        let keep_alive = head.wants_keep_alive() && matches!(body, Body::Bytes(_));
-        match handled.outcome {
-            Outcome::Respond(response) => {
-                let response = cors::finish(response);
-                log(&peer, &head, response.status, started, &handled.note);
-                let written = response.write_to(&mut writer, head.method == "HEAD", keep_alive);
-                if !keep_alive {
-                    return linger_close(&mut reader, &writer);
+async fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let (kill_tx, mut killed) = oneshot::channel();
+    let kill = Kill(Arc::new(Mutex::new(Some(kill_tx))));
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        if request.uri().path().ends_with("/collect") && request.uri().path() != "/collect" {
+            *request.uri_mut() = collect_uri(request.uri());
+        }
+        request.extensions_mut().insert(kill.clone());
+        let app = app.clone();
+        async move {
+            Ok::<_, Infallible>(
+                app.oneshot(request.map(Body::new))
+                    .await
+                    .unwrap_or_else(|e| match e {}),
+            )
+        }
+    });
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    let mut draining = *stopping.borrow();
+    if draining {
+        conn.as_mut().graceful_shutdown();
+    }
+    loop {
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            _ = &mut killed => return, // dropping the connection closes the socket unanswered
+            changed = stopping.changed(), if !draining => {
+                draining = true;
+                if changed.is_ok() {
+                    conn.as_mut().graceful_shutdown();
                 }
-                if written.is_err() {
-                    return;
-                }
-            }
-            Outcome::Hang(hold) => {
-                log(&peer, &head, 0, started, &handled.note);
-                thread::sleep(hold);
-                let _ = writer.shutdown(Shutdown::Both);
-                return;
-            }
-            Outcome::Close => {
-                log(&peer, &head, 0, started, &handled.note);
-                let _ = writer.shutdown(Shutdown::Both);
-                return;
             }
         }
     }
 }
 
-/// Closes after an answer while the client may still be sending (a refused oversized body):
-/// closing a socket with unread input makes the kernel send a reset, which can destroy the
-/// answer before the client reads it. So: send FIN, then read and drop input for a while.
-fn linger_close(reader: &mut impl Read, writer: &TcpStream) {
-    let _ = writer.shutdown(Shutdown::Write);
-    let _ = writer.set_read_timeout(Some(LINGER_TIME));
-    let deadline = Instant::now() + LINGER_TIME;
-    let mut sink = reader.take(LINGER_BYTES);
-    let mut buffer = [0u8; 16 * 1024];
-    while Instant::now() < deadline {
-        match sink.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
+/// `/v1/collect?x=1` as `/collect?x=1`.
+fn collect_uri(uri: &Uri) -> Uri {
+    let target = match uri.query() {
+        Some(query) => format!("/collect?{query}"),
+        None => "/collect".to_string(),
+    };
+    target
+        .parse()
+        .unwrap_or_else(|_| Uri::from_static("/collect"))
 }
 
-/// One line per request on stderr: peer, method, target, status (0 = no answer), time, note.
-fn log(peer: &str, head: &Head, status: u16, started: Instant, note: &str) {
-    let ms = started.elapsed().as_millis();
-    let mut line = format!("{peer} {} {} {status} {ms}ms", head.method, head.target);
-    if !note.is_empty() {
-        line.push(' ');
-        line.push_str(note);
+/// Resolves on SIGTERM or Ctrl-C (SIGINT).
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
     }
-    // One write per line, so lines from concurrent connections do not interleave.
-    let _ = writeln!(io::stderr().lock(), "{line}");
 }

@@ -1,5 +1,6 @@
-//! End-to-end: the real `rtp-collector` binary on a free port, spoken to over TCP with a
-//! hand-written HTTP/1.1 client, each test with its own server and temporary root.
+//! The development collector (`--dev`, file sink): the real `rtp-collector` binary on a free
+//! port, spoken to over raw TCP (so a fault's unanswered close reads as status 0), each test
+//! with its own server and temporary root.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -130,7 +131,7 @@ impl Collector {
         fs::write(root.join("secret.txt"), "must not be served").unwrap();
 
         let mut child = Command::new(env!("CARGO_BIN_EXE_rtp-collector"))
-            .args(["--port", "0", "--root"])
+            .args(["--dev", "--listen", "127.0.0.1:0", "--root"])
             .arg(&root)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -326,15 +327,16 @@ fn preflight_allows_post_from_any_origin_for_ten_minutes() {
         ],
         b"",
     );
-    assert_eq!(reply.status, 204);
+    assert!(matches!(reply.status, 200 | 204), "{}", reply.status);
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("*"));
+    let methods = reply.header("Access-Control-Allow-Methods").unwrap();
+    assert!(methods.contains("POST"), "{methods}");
     assert_eq!(
-        reply.header("Access-Control-Allow-Methods"),
-        Some("POST, GET, OPTIONS")
-    );
-    assert_eq!(
-        reply.header("Access-Control-Allow-Headers"),
-        Some("Content-Type")
+        reply
+            .header("Access-Control-Allow-Headers")
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("content-type")
     );
     assert_eq!(reply.header("Access-Control-Max-Age"), Some("600"));
     assert!(reply.body.is_empty());
@@ -396,7 +398,8 @@ fn a_429_fault_says_when_to_retry_and_lets_cross_origin_scripts_read_it() {
     assert!(reply
         .header("Access-Control-Expose-Headers")
         .unwrap()
-        .contains("Retry-After"));
+        .to_ascii_lowercase()
+        .contains("retry-after"));
     assert!(c.event_ids().is_empty());
 }
 

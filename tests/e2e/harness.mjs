@@ -18,20 +18,26 @@ export const BROWSERS = (process.env.RTP_BROWSERS || 'chromium,firefox,webkit').
 // The minified snippet's arguments in the example pages.
 export const ACCOUNT = 'demo-account';
 
-export async function startCollector() {
+/**
+ * Starts the collector with its development routes (`--dev`). The sink is an NDJSON file in a
+ * temporary folder (`log`), unless `sink` names another (e.g. `postgres://…`).
+ */
+export async function startCollector({ sink } = {}) {
   const log = join(mkdtempSync(join(tmpdir(), 'rtp-e2e-')), 'events.ndjson');
-  const proc = spawn(join(ROOT, 'target/release/rtp-collector'), ['--port', '0', '--root', ROOT, '--log', log], {
+  // --log-level debug: one line per request on stderr, once its answer is ready.
+  const args = ['--dev', '--listen', '127.0.0.1:0', '--root', ROOT, '--sink', sink || `file:${log}`, '--log-level', 'debug'];
+  const proc = spawn(join(ROOT, 'target/collector/rtp-collector'), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // The collector's request log (stderr): one line per request, `peer METHOD target status …`,
-  // written once the answer is ready. Kept for tests that count what the browser fetched.
+  // The collector's request log (stderr): `rtp-collector debug METHOD target status …us`.
+  // Kept for tests that count what the browser fetched.
   const access = [];
   let partial = '';
   proc.stderr.on('data', (d) => {
     if (process.env.RTP_COLLECTOR_LOG) process.stderr.write(d);
     const lines = (partial + d).split('\n');
     partial = lines.pop();
-    access.push(...lines);
+    access.push(...lines.filter((l) => l.startsWith('rtp-collector debug ')).map((l) => l.slice('rtp-collector debug '.length)));
   });
   const url = await new Promise((resolve, reject) => {
     let out = '';
@@ -53,7 +59,7 @@ export async function startCollector() {
     /** Lines of the request log so far; `since` a count taken earlier gives only the newer ones. */
     accessLog: (since = 0) => access.slice(since),
     /** GETs (by `method target`, e.g. `GET /dist/rtp_bg.wasm?delay=800`) in the request log from line `since`. */
-    gets: (target, since = 0) => access.slice(since).filter((l) => l.split(' ')[1] === 'GET' && l.split(' ')[2] === target).length,
+    gets: (target, since = 0) => access.slice(since).filter((l) => l.split(' ')[0] === 'GET' && l.split(' ')[1] === target).length,
     stats: () => get('/stats'),
     /** Sets a fault on POSTs to /collect, e.g. {mode: 'status', status: 503, count: 1}. */
     fault: async (f) => (await fetch(new URL('/faults', url), { method: 'POST', body: JSON.stringify(f) })).json(),

@@ -9,25 +9,42 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::http::{percent_decode, Response};
+use super::percent::percent_decode;
 
-/// The answer to a GET for `url_path` (still percent-encoded, without query string).
-pub fn serve(root: &Path, url_path: &str) -> Response {
-    let Some(file) = locate(root, url_path) else {
-        return Response::error(404, "not found");
-    };
-    let Ok(body) = fs::read(&file) else {
-        return Response::error(404, "not found");
-    };
-    let mut response = Response::new(200)
-        .with_header("Content-Type", content_type(&file))
-        .with_header("Cache-Control", "no-store")
-        .with_header("X-Content-Type-Options", "nosniff");
-    response.body = body;
-    for (name, value) in extra_headers(&file) {
-        response.set_header(&name, &value);
+/// A file to answer with: its headers (type, no caching, and its `.headers` sibling's) and bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    /// Response headers, later ones replacing earlier ones of the same name.
+    pub headers: Vec<(String, String)>,
+    /// The file's bytes.
+    pub body: Vec<u8>,
+}
+
+impl StaticFile {
+    /// The value of a header, as it will be sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
-    response
+}
+
+/// The file for a GET of `url_path` (still percent-encoded, without query string), or `None`.
+pub fn serve(root: &Path, url_path: &str) -> Option<StaticFile> {
+    let file = locate(root, url_path)?;
+    let body = fs::read(&file).ok()?;
+    let mut headers = vec![
+        ("Content-Type".to_string(), content_type(&file).to_string()),
+        ("Cache-Control".to_string(), "no-store".to_string()),
+        ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
+    ];
+    for (name, value) in extra_headers(&file) {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        headers.push((name, value));
+    }
+    Some(StaticFile { headers, body })
 }
 
 /// The file a URL path names, or `None` when the path is outside the served folders or
@@ -184,8 +201,7 @@ mod tests {
             "# for the CSP test\nContent-Security-Policy: script-src 'self' 'wasm-unsafe-eval'\n\nCache-Control: max-age=5\nnot a header\n",
         )
         .unwrap();
-        let response = serve(&root, "/examples/csp.html");
-        assert_eq!(response.status, 200);
+        let response = serve(&root, "/examples/csp.html").unwrap();
         assert_eq!(
             response.header("Content-Security-Policy"),
             Some("script-src 'self' 'wasm-unsafe-eval'")
@@ -194,10 +210,10 @@ mod tests {
         assert_eq!(response.header("not a header"), None);
 
         fs::write(root.join("examples/sub/index.html"), "sub").unwrap();
-        let response = serve(&root, "/examples/sub/");
+        let response = serve(&root, "/examples/sub/").unwrap();
         assert_eq!(response.body, b"sub");
         assert_eq!(response.header("Content-Security-Policy"), None);
-        assert_eq!(serve(&root, "/examples/nope.html").status, 404);
+        assert_eq!(serve(&root, "/examples/nope.html"), None);
         fs::remove_dir_all(&root).unwrap();
     }
 }
