@@ -429,15 +429,17 @@ class WebKitPage {
     const src = typeof fn === 'function' ? fn.toString() : `() => (${fn})`;
     // The arguments are in the script's text: WebKitWebDriver reads a command's arguments with
     // the page's JSON.parse, which a page may have replaced.
-    const script = `var done = arguments[arguments.length - 1];
+    const script = `var done = arguments[arguments.length - 1], ascii = window.__rtpE2eResult;
+      function out(m) { try { done(ascii ? ascii(m) : m); } catch (e) { done({ e: 'result not serialisable: ' + e }); } }
       try {
         Promise.resolve((${src}).apply(null, ${JSON.stringify(args)})).then(
-          function (v) { done(v === undefined ? { u: 1 } : { v: v }); },
-          function (e) { done({ e: String(e && e.message ? e.message : e) }); });
-      } catch (e) { done({ e: String(e && e.message ? e.message : e) }); }`;
-    const r = this.context.blind
+          function (v) { out(v === undefined ? { u: 1 } : { v: v }); },
+          function (e) { out({ e: String(e && e.message ? e.message : e) }); });
+      } catch (e) { out({ e: String(e && e.message ? e.message : e) }); }`;
+    let r = this.context.blind
       ? await this.evaluateThroughPage(src, args)
       : await this.cmd('POST', '/execute/async', { script, args: [] });
+    if (typeof r === 'string') r = JSON.parse(r);
     if (r && r.e !== undefined) throw new Error(`Evaluation failed: ${r.e}`);
     return r && r.u ? undefined : r && r.v;
   }
@@ -501,6 +503,20 @@ class WebKitPage {
 function RECORDER(path) {
   var XHR = XMLHttpRequest, open = XHR.prototype.open, send = XHR.prototype.send;
   var stringify = JSON.stringify, con = window.console;
+  // For evaluate(): the result as ASCII JSON text, made with the originals (a page may replace
+  // JSON.stringify, or pollute prototypes, and WebKitWebDriver's own serialisation of a result
+  // holding lone surrogates or odd values failed: "Could not parse script result").
+  var charCode = String.prototype.charCodeAt;
+  try {
+    Object.defineProperty(window, '__rtpE2eResult', { value: function (m) {
+      var json = stringify(m), out = '', i, c;
+      for (i = 0; i < json.length; i++) {
+        c = charCode.call(json, i);
+        out += c < 0x7f ? json[i] : '\\u' + (c + 0x10000).toString(16).slice(1);
+      }
+      return out;
+    } });
+  } catch (e) { /* a page that froze window: results go as they are */ }
   function post(m) {
     try {
       var x = new XHR();
