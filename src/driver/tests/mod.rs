@@ -66,13 +66,7 @@ fn s2_closing_the_tab_right_after_a_call_delivers_it_once() {
 #[test]
 fn s3_503_for_ten_seconds_then_all_fifty_arrive_once() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 10_000 {
-            (503, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(503, 10_000);
     let tab = w.tab();
     let p = w.open(tab);
     let raw = values("e", 50);
@@ -121,13 +115,7 @@ fn s4_429_with_retry_after_is_not_retried_before_it() {
 #[test]
 fn s5_400_drops_the_batch_with_a_warning_and_a_later_event_goes() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 100 {
-            (400, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(400, 100);
     let tab = w.tab();
     let p = w.open(tab);
     w.event(p, "refused");
@@ -196,13 +184,7 @@ fn s6_a_request_failing_because_the_browser_went_offline_counts_no_attempt() {
 #[test]
 fn s7_reload_during_an_outage_the_reloaded_page_delivers_once() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 20_000 {
-            (503, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(503, 20_000);
     let tab = w.tab();
     let p = w.open(tab);
     let raw = values("before-reload-", 3);
@@ -231,13 +213,7 @@ fn s7_reload_during_an_outage_the_reloaded_page_delivers_once() {
 #[test]
 fn s8_two_tabs_one_closed_mid_outage_every_event_arrives_once() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 15_000 {
-            (503, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(503, 15_000);
     let (ta, tb) = (w.tab(), w.tab());
     let a = w.open(ta);
     let b = w.open(tb);
@@ -260,13 +236,7 @@ fn s8_two_tabs_one_closed_mid_outage_every_event_arrives_once() {
 #[test]
 fn s8_a_live_tabs_events_are_never_adopted_by_another() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 5_000 {
-            (503, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(503, 5_000);
     let (ta, tb) = (w.tab(), w.tab());
     let a = w.open(ta);
     w.event(a, "mine");
@@ -299,13 +269,7 @@ fn s9_storage_throwing_events_are_still_delivered_by_the_page() {
 #[test]
 fn s9_storage_throwing_during_an_outage_delivers_once_the_collector_is_back() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 5_000 {
-            (503, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(503, 5_000);
     w.local.broken.set(true);
     let tab = w.tab();
     let p = w.open(tab);
@@ -682,13 +646,7 @@ fn with_consent_denied_nothing_is_adopted() {
 #[test]
 fn online_after_a_failure_sends_at_once_without_waiting_for_the_pause() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 100 {
-            (503, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(503, 100);
     let tab = w.tab();
     let p = w.open(tab);
     w.event(p, "x");
@@ -705,13 +663,7 @@ fn online_after_a_failure_sends_at_once_without_waiting_for_the_pause() {
 #[test]
 fn s8_an_idle_tab_adopts_the_events_of_a_tab_closed_mid_outage() {
     let mut w = World::new();
-    w.collector(|now| {
-        if now < T0 + 10_000 {
-            (503, None)
-        } else {
-            (204, None)
-        }
-    });
+    w.outage(503, 10_000);
     let (ta, tb) = (w.tab(), w.tab());
     let b = w.open(tb);
     let vb = values("b", 3);

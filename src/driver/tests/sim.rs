@@ -144,6 +144,17 @@ impl World {
         self.plan = Box::new(plan);
     }
 
+    /// The collector answers `status` for the first `ms` of the test, then 204.
+    pub fn outage(&mut self, status: u16, ms: u64) {
+        self.collector(move |now| {
+            if now < T0 + ms {
+                (status, None)
+            } else {
+                (204, None)
+            }
+        });
+    }
+
     /// A new tab (its own sessionStorage).
     pub fn tab(&mut self) -> usize {
         self.tabs.push(SimStore::default());
