@@ -14,31 +14,11 @@ use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::cli::ServeConfig;
-use crate::dev::{self, Dev};
+use crate::dev;
 use crate::log::Level;
-use crate::metrics::Metrics;
-use crate::schema::Schema;
-use crate::sink::Sink;
 use crate::{collect, cors, log, ops, reply};
 
-/// Largest request body read, in bytes (1 MiB; the tag's batches are at most 64 KiB). A
-/// larger one is answered 413.
-pub const MAX_BODY_BYTES: usize = 1 << 20;
-
-/// What every handler shares.
-pub struct AppState {
-    /// Where events go.
-    pub sink: Arc<dyn Sink>,
-    /// The compiled contract.
-    pub schema: Schema,
-    /// The counters of `/metrics`.
-    pub metrics: Metrics,
-    /// The development state, with `--dev`.
-    pub dev: Option<Arc<Dev>>,
-}
-
-/// The state, shared.
-pub type Shared = Arc<AppState>;
+pub use crate::state::{AppState, Shared, MAX_BODY_BYTES};
 
 /// The whole service for this configuration.
 pub fn router(state: Shared, config: &ServeConfig) -> Router {

@@ -13,7 +13,6 @@ use axum::response::Response;
 use axum::Extension;
 use serde_json::{json, Value};
 
-use crate::app::Shared;
 use crate::batch;
 use crate::clock::now_ms;
 use crate::contract;
@@ -22,6 +21,7 @@ use crate::dev::store::Admission;
 use crate::dev::{self, Recorded};
 use crate::log::Level;
 use crate::reply;
+use crate::state::Shared;
 
 /// The handler.
 pub async fn collect(

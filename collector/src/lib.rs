@@ -30,3 +30,4 @@ pub mod reply;
 pub mod schema;
 pub mod server;
 pub mod sink;
+pub mod state;

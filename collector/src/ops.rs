@@ -6,8 +6,8 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::app::Shared;
 use crate::reply;
+use crate::state::Shared;
 
 /// `GET /healthz`.
 pub async fn healthz() -> Response {
