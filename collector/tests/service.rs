@@ -118,7 +118,7 @@ fn production_mode_serves_collect_and_operations_only_with_cors_from_the_allowli
     );
     assert_eq!(other.header("Access-Control-Allow-Origin"), None);
 
-    let too_large = request(c.port, "POST", "/collect", &[], &vec![b' '; (1 << 20) + 1]);
+    let too_large = request_declared(c.port, "POST", "/collect", (1 << 20) + 1);
     assert_eq!(too_large.status, 413);
     assert_eq!(c.post("{}").status, 400);
 

@@ -401,6 +401,31 @@ pub fn request(
     parse(&raw).unwrap_or(none)
 }
 
+/// A request that declares a body of `declared` bytes and sends none: the answer the server
+/// gives on the headers alone (a body limit). Sending the body would race the server's close:
+/// the rest of the body arriving after it answered resets the connection, and the reset can
+/// discard the answer before it is read.
+pub fn request_declared(port: u16, method: &str, target: &str, declared: usize) -> Reply {
+    let none = Reply {
+        status: 0,
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return none;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {declared}\r\n\r\n"
+    );
+    if stream.write_all(head.as_bytes()).is_err() {
+        return none;
+    }
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse(&raw).unwrap_or(none)
+}
+
 fn parse(raw: &[u8]) -> Option<Reply> {
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8(raw[..split].to_vec()).ok()?;
