@@ -374,6 +374,27 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
+    exchange(port, method, target, headers, body.len(), body)
+}
+
+/// A request that declares a body of `declared` bytes and sends none: the answer the server
+/// gives on the headers alone (a body limit). Sending the body would race the server's close:
+/// the rest of the body arriving after it answered resets the connection, and the reset can
+/// discard the answer before it is read.
+pub fn request_declared(port: u16, method: &str, target: &str, declared: usize) -> Reply {
+    exchange(port, method, target, &[], declared, &[])
+}
+
+/// Writes the head (with `Content-Length: declared`) and `body`, then reads the answer; status 0
+/// when there is none.
+fn exchange(
+    port: u16,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    declared: usize,
+    body: &[u8],
+) -> Reply {
     let none = Reply {
         status: 0,
         headers: Vec::new(),
@@ -388,37 +409,12 @@ pub fn request(
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    head.push_str(&format!("Content-Length: {declared}\r\n\r\n"));
     if stream
         .write_all(head.as_bytes())
         .and_then(|()| stream.write_all(body))
         .is_err()
     {
-        return none;
-    }
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    parse(&raw).unwrap_or(none)
-}
-
-/// A request that declares a body of `declared` bytes and sends none: the answer the server
-/// gives on the headers alone (a body limit). Sending the body would race the server's close:
-/// the rest of the body arriving after it answered resets the connection, and the reset can
-/// discard the answer before it is read.
-pub fn request_declared(port: u16, method: &str, target: &str, declared: usize) -> Reply {
-    let none = Reply {
-        status: 0,
-        headers: Vec::new(),
-        body: Vec::new(),
-    };
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return none;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {declared}\r\n\r\n"
-    );
-    if stream.write_all(head.as_bytes()).is_err() {
         return none;
     }
     let mut raw = Vec::new();
