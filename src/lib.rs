@@ -34,6 +34,7 @@ pub mod id;
 pub mod json;
 pub mod kept;
 pub mod ledger;
+pub mod light;
 pub mod locks;
 pub mod outbox;
 pub mod rate;

@@ -31,6 +31,20 @@ impl Default for Limiter {
 }
 
 impl Limiter {
+    /// The bucket's level (thousandths of an event) and the time it was last filled, for a
+    /// hand-over (`crate::light`).
+    pub fn state(&self) -> (u64, u64) {
+        (self.level, self.at)
+    }
+
+    /// A bucket continued from [`Limiter::state`] (the level capped at the burst).
+    pub fn resume(level: u64, at: u64) -> Self {
+        Limiter {
+            level: level.min(BURST * ONE),
+            at,
+        }
+    }
+
     /// Takes one event's token at `now`; `false` when the bucket is empty. A clock that goes
     /// back refills nothing.
     pub fn take(&mut self, now: u64) -> bool {

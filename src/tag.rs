@@ -197,6 +197,18 @@ impl<S: Store, J: Store> Tag<S, J> {
         self.debug
     }
 
+    /// The rate limit's bucket.
+    pub fn limiter(&self) -> &crate::rate::Limiter {
+        &self.limiter
+    }
+
+    /// Continues from what the light module handed over ([`crate::light::read_handoff`]): its
+    /// rate limit's bucket, its rate-limited events not yet reported.
+    pub fn continue_from(&mut self, limiter: crate::rate::Limiter, limited: u64) {
+        self.limiter = limiter;
+        self.outbox.add_limited_n(limited);
+    }
+
     /// The session id.
     pub fn session(&self) -> &str {
         &self.session

@@ -71,7 +71,17 @@ impl<J: Store> Outbox<J> {
         self.limited = self.limited.saturating_add(limited);
     }
 
-    /// Counts a send the rate limit dropped, for the next batch to report.
+    /// The rate-limited drops not yet reported, taken (the light module hands them over).
+    pub fn take_limited(&mut self) -> u64 {
+        core::mem::take(&mut self.limited)
+    }
+
+    /// `n` more events dropped by the rate limit (before a hand-over), reported by the next batch.
+    pub fn add_limited_n(&mut self, n: u64) {
+        self.limited = self.limited.saturating_add(n);
+    }
+
+    /// One more event dropped by the rate limit, reported by the next batch.
     pub fn add_limited(&mut self) {
         self.limited = self.limited.saturating_add(1);
     }

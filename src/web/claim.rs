@@ -2,7 +2,8 @@
 //! `rtp-claim`, and the replay of the calls the snippet kept for this page.
 
 use super::effects::{run, Ctx};
-use super::{args, bindings, drive, with_edge};
+use super::edge::{drive, with_edge};
+use super::{args, bindings};
 use crate::driver::Input;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;

@@ -2,7 +2,8 @@
 //! is a few bindings, and a binding that fails (a page that broke `fetch`, `then` or
 //! `setTimeout`) is answered to the driver, or falls back to doing the step at once.
 
-use super::{bindings, console, drive, hook, id_of, transport, with_edge};
+use super::edge::{drive, hook, id_of, with_edge};
+use super::{bindings, console, transport};
 use crate::driver::{Effect, Input, Level, Shown};
 use crate::retry::parse_retry_after;
 use alloc::vec::Vec;

@@ -2,7 +2,8 @@
 //! waiters ([`crate::driver::Effect::Settle`]).
 
 use super::effects::{self, Ctx};
-use super::{bindings, drive, hook, with_edge};
+use super::bindings;
+use super::edge::{drive, hook, with_edge};
 use crate::driver::Input;
 use js_sys::Function;
 use wasm_bindgen::JsValue;

@@ -1,0 +1,236 @@
+//! The full tag's edge: the exports (`boot`, `rtp`, `event`, `codes`, `adopt`) and the hooks
+//! the browser calls back (a microtask, a network answer, a timer, the page lifecycle). Each
+//! translates JavaScript into an input of the [`Driver`], which decides, and runs the effects it
+//! returns (`effects.rs`). Nothing here decides.
+//!
+//! Nothing here throws into the page, and nothing can leave the state borrowed: the state
+//! (`EDGE`) is borrowed only around the driver's plain Rust work and `catch` bindings; every
+//! effect that may run page code (`fetch`, `then`, console, callbacks, locks) runs after the
+//! borrow is released. A re-entrant call while it is borrowed (page code run by a storage
+//! wrapper) is answered `"busy"`. The loader wraps each call in a try/catch as a last guard.
+
+use super::{args, bindings, console, effects, env, flush, journal, lifecycle, session_store};
+
+use crate::command::{parse, parse_setting, Command, Setting};
+use crate::driver::{Call, Driver, Input, SetValue};
+use crate::tag::{Origin, Tag};
+use crate::verdict::Verdict;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use effects::{run, Ctx};
+use env::BrowserEnv;
+use journal::Journal;
+use js_sys::Function;
+use session_store::SessionStore;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Everything the tag holds for this page: the driver, and the JavaScript handles it cannot.
+pub(super) struct Edge {
+    pub(super) driver: Driver<SessionStore, Journal>,
+    pub(super) env: BrowserEnv,
+    pub(super) hooks: Hooks,
+    /// The loader's `claim()`: runs [`adopt`] under the Web Lock `rtp-claim`.
+    pub(super) claim: Option<Function>,
+    /// The loader's `lock(on)`: requests or releases the Web Lock `rtp-tab-<page id>`.
+    pub(super) lock: Option<Function>,
+    /// `rtp('flush')` callers waiting, answered by [`Effect::Settle`].
+    pub(super) waiters: Vec<Function>,
+}
+
+/// JavaScript functions that call back into the edge, made once and reused.
+pub(super) struct Hooks {
+    pub(super) pump: Closure<dyn FnMut(JsValue)>,
+    pub(super) answered: Closure<dyn FnMut(JsValue, JsValue)>,
+    pub(super) unreachable: Closure<dyn FnMut(JsValue, JsValue)>,
+    pub(super) failed: Closure<dyn FnMut(JsValue)>,
+    pub(super) lifecycle: Closure<dyn FnMut(JsValue)>,
+    pub(super) retry: Closure<dyn FnMut(JsValue)>,
+    /// The executor of `flush`'s Promise: its `resolve` joins the waiters. The same closure
+    /// type as `answered`, so it costs no new glue.
+    pub(super) defer: Closure<dyn FnMut(JsValue, JsValue)>,
+}
+
+/// The page's one tag. A plain static, not `thread_local!` (which needs std): the wasm is
+/// built without the atomics feature, so it has exactly one thread.
+struct PageTag(RefCell<Option<Edge>>);
+// SAFETY: wasm32 without atomics is single-threaded; `Sync` is never exercised.
+unsafe impl Sync for PageTag {}
+static EDGE: PageTag = PageTag(RefCell::new(None));
+
+pub(super) fn with_edge<R>(f: impl FnOnce(&mut Edge) -> R) -> Option<R> {
+    EDGE.0
+        .try_borrow_mut()
+        .ok()
+        .and_then(|mut e| e.as_mut().map(f))
+}
+
+pub(super) fn hook(f: impl FnOnce(&Hooks) -> &JsValue) -> Option<Function> {
+    with_edge(|e| f(&e.hooks).unchecked_ref::<Function>().clone())
+}
+
+/// Gives the driver one input, then runs its effects (outside the borrow).
+pub(super) fn drive(cx: &Ctx, input: Input) {
+    if let Some(effects) = with_edge(|e| e.driver.input(input, &mut e.env)) {
+        run(effects, cx);
+    }
+}
+
+/// Gives the driver one call, then runs its effects; its verdict, or `None` when busy.
+fn call(data: &JsValue, call: Call) -> Option<Verdict> {
+    let (verdict, effects) = with_edge(|e| e.driver.call(call, &mut e.env))?;
+    run(effects, &Ctx::of(data));
+    Some(verdict)
+}
+
+/// Sets the tag up for this page: the session, the storage, the lifecycle listeners.
+/// `claim` is the loader's function that runs [`adopt`] under the Web Lock `rtp-claim`;
+/// `lock(on)` requests or releases the page's Web Lock `rtp-tab-<id>`. Returns this page's id.
+/// Called by the loader once; calling it again (or while the tag is busy) does nothing.
+#[wasm_bindgen]
+pub fn boot(claim: JsValue, lock: JsValue) -> JsValue {
+    start(claim.dyn_into().ok(), lock.dyn_into().ok());
+    with_edge(|e| JsValue::from_str(e.driver.tag.outbox.owner())).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn start(claim: Option<Function>, lock: Option<Function>) {
+    match EDGE.0.try_borrow() {
+        Ok(e) if e.is_none() => {}
+        _ => return, // booted, or busy (which means booted)
+    }
+    let mut env = BrowserEnv::new();
+    let tag = Tag::new(SessionStore::open(), Journal::open(), &mut env);
+    let hooks = Hooks {
+        pump: Closure::new(|_| effects::pump_now()),
+        answered: Closure::new(effects::answered),
+        unreachable: Closure::new(|id: JsValue, error: JsValue| {
+            drive(&Ctx::of(&error), Input::Unreachable(id_of(&id)))
+        }),
+        failed: Closure::new(|id: JsValue| effects::failed(id_of(&id))),
+        lifecycle: Closure::new(|ev: JsValue| lifecycle::on_lifecycle(&ev)),
+        retry: Closure::new(|_| drive(&Ctx::of(&JsValue::UNDEFINED), Input::TimerFired)),
+        defer: Closure::new(|resolve: JsValue, _reject: JsValue| {
+            flush::wait(resolve.unchecked_into())
+        }),
+    };
+    let edge = Edge {
+        driver: Driver::new(tag),
+        env,
+        hooks,
+        claim,
+        lock,
+        waiters: Vec::new(),
+    };
+    // Never dropped: the page's tag lives as long as the page (and no drop glue for it is
+    // linked). Only a re-entrant start (page code run by storage while the tag was made) finds
+    // the slot taken; that second tag is leaked, not run.
+    match EDGE.0.try_borrow_mut() {
+        Ok(mut e) if e.is_none() => core::mem::forget(e.replace(edge)),
+        _ => return core::mem::forget(edge),
+    }
+    // Listeners only once the state that owns their hook is stored.
+    if let Some(f) = hook(|h| h.lifecycle.as_ref()) {
+        lifecycle::listen(&f);
+    }
+}
+
+pub(super) fn id_of(id: &JsValue) -> u32 {
+    id.as_f64().unwrap_or(-1.0) as u32
+}
+
+/// `rtp(action, method, data, extra)`, for every command but `send event` (see [`event`]).
+/// `url` and `time` are the page URL and time of a call that the snippet queued before the tag
+/// loaded (`undefined` for a live call). Returns the verdict's code (a string), or a Promise
+/// for `flush`.
+#[wasm_bindgen]
+pub fn rtp(
+    action: JsValue,
+    method: JsValue,
+    data: JsValue,
+    extra: JsValue,
+    url: JsValue,
+    time: JsValue,
+) -> JsValue {
+    start(None, None);
+    let command = parse(
+        args::short_string(&action, 16).as_deref(),
+        args::short_string(&method, 16).as_deref(),
+    );
+    let origin = Origin {
+        time: args::time(&time),
+        url: args::short_string(&url, args::MAX_URL),
+    };
+    // Page values are read before the state is borrowed: a getter may run page code.
+    let verdict = match command {
+        Command::SendEvent => {
+            // js/host.js reads customData and hands it to `event`: this entry never reads it.
+            console::debug("rtp: send event goes through event() (js/host.js); ignored");
+            Some(Verdict::Ignored)
+        }
+        Command::SendView => {
+            let given = !(data.is_undefined() || data.is_null());
+            let page = if given {
+                args::short_string(&data, args::MAX_URL).map(Some).ok_or(())
+            } else {
+                Ok(None)
+            };
+            call(&data, Call::View(page, origin))
+        }
+        Command::SetAccount => call(&data, Call::Account(args::short_string(&method, 255))),
+        Command::Set => {
+            let setting = parse_setting(args::short_string(&method, 16).as_deref());
+            let value = SetValue {
+                text: args::short_string(&data, args::MAX_URL),
+                truthy: data.is_truthy(),
+                is_true: data == JsValue::TRUE,
+                signal: setting == Some(Setting::HonorDnt) && bindings::privacy_signal(),
+            };
+            call(&data, Call::Set(setting, value))
+        }
+        Command::Flush => return flush::flush(args::callback(&[&method, &data])),
+        Command::Unsupported => {
+            console::debug_with(
+                "rtp: command ignored (not implemented by this tag)",
+                &action,
+            );
+            if let Some(cb) = args::callback(&[&method, &data, &extra]) {
+                effects::call_later(&cb, &args::unsupported_result());
+            }
+            Some(Verdict::Ignored)
+        }
+    };
+    JsValue::from_str(verdict.map_or(crate::verdict::BUSY, Verdict::code))
+}
+
+/// `rtp('send', 'event', customData)`, the call pages make most, in one crossing: js/host.js
+/// reads `customData` (`read()`) and passes `shape` and up to four strings (see
+/// [`args::custom_data`]); `data` itself is only shown on the console. `url` and `time` as for
+/// [`rtp`]. Returns the verdict's index in [`codes`].
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn event(
+    data: JsValue,
+    shape: u32,
+    a: Option<String>,
+    b: Option<String>,
+    c: Option<String>,
+    d: Option<String>,
+    url: JsValue,
+    time: JsValue,
+) -> u32 {
+    start(None, None);
+    let raw = args::custom_data(shape, [a, b, c, d]);
+    let origin = Origin {
+        time: args::time(&time),
+        url: args::short_string(&url, args::MAX_URL),
+    };
+    call(&data, Call::Event(raw, origin)).map_or(Verdict::ALL.len() as u32, Verdict::index)
+    // past the codes: busy
+}
+
+/// The verdict codes, in the order of [`event`]'s answers, separated by spaces.
+#[wasm_bindgen]
+pub fn codes() -> String {
+    crate::verdict::codes()
+}
