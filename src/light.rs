@@ -2,28 +2,31 @@
 //!
 //! Most page loads find no stored events of other pages, no calls the snippet kept, no stored
 //! pause, and then see every batch acknowledged. For them the loader runs a small wasm (the
-//! light module) instead of the whole tag: it validates, dedupes, writes ahead and sends
-//! exactly as the tag does ([`Tag`], [`crate::outbox::Outbox`]), and nothing else. At the first
-//! thing it does not handle (a failed batch, a `flush`, a privacy or debug setting, a callback
-//! that must be answered, no endpoint, offline, a page restored from the back-forward cache)
-//! it **hands over**: no new call is taken, the batches in flight are waited for, what is
-//! accepted is written to the journal, the page's lock is released, and the loader starts the
-//! full tag, which adopts those records as it adopts any page's, and replays the calls made
-//! meanwhile. The journal is the hand-over: nothing accepted lives only in the light module's
-//! memory once it retires.
+//! light module) instead of the whole tag. It validates, dedupes and builds events with the
+//! tag's own code ([`crate::values`], [`crate::ledger`], [`crate::envelope`]), writes them
+//! ahead to the journal in the outbox's record format ([`crate::record`]), one group per task,
+//! and sends each group as one batch. At the first thing it does not handle (a failed batch,
+//! `flush`, a privacy or debug setting, a callback to answer, no endpoint, offline, a page
+//! restored from the back-forward cache) it **hands over**: no new call is taken, the batches
+//! in flight are waited for, the page's lock is released, and the loader starts the full tag,
+//! which adopts the records as it adopts any page's, and replays the calls made meanwhile. A
+//! failed batch leaves the pause and its attempt stored, as the outbox would: the full tag
+//! honours them. The journal is the hand-over; nothing accepted lives only in memory then.
 //!
-//! Inputs and effects are the full driver's ([`crate::driver`]), a subset of each; the
-//! answer to a call is a [`Reply`].
+//! Inputs and effects are the full driver's ([`crate::driver`]), a subset of each.
 
 use crate::command::Setting;
 use crate::driver::{say, Call, Effect, Level, SetValue, Shown};
 use crate::driver::{KEEPALIVE_BUDGET, LEAVING_BUDGET, MAX_BATCH_BYTES};
-use crate::envelope::BATCH_OVERHEAD;
-use crate::outbox::Outcome;
+use crate::envelope::{encode_batch, encode_event, Kind, Meta, BATCH_OVERHEAD};
+use crate::id::uuid_v4;
+use crate::ledger::Ledger;
 use crate::rate::Limiter;
-use crate::retry::Answer;
+use crate::record::{self, Pause, PAUSE_KEY};
+use crate::retry::{classify, Answer, Backoff, Class, DropReason};
 use crate::store::Store;
-use crate::tag::{Env, Tag};
+use crate::tag::{check_account, check_endpoint, page_id, set, Env, Origin};
+use crate::values::{validate, RawValues};
 use crate::verdict::{Rejection, Verdict};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -48,25 +51,48 @@ enum Phase {
     Retired,
 }
 
-/// Why batches are being sent, as in the full driver.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sending {
-    /// The pump: within [`KEEPALIVE_BUDGET`].
-    Pump,
-    /// The page is hidden, or left (`release`: the lock goes once the sends are made): within
-    /// [`LEAVING_BUDGET`].
-    Leaving { release: bool },
+/// A group: the events accepted in one task (cut at a batch's size), stored under one key
+/// and sent as one batch.
+struct Group {
+    /// Its batch's id while in flight.
+    batch: u32,
+    key: String,
+    created: u64,
+    events: Vec<String>,
+    /// Its batch is in flight.
+    flying: bool,
+    /// The rate-limited drops its batch reports.
+    limited: u64,
+}
+
+impl Group {
+    fn bytes(&self) -> usize {
+        self.events.iter().map(|e| e.len() + 1).sum::<usize>() + BATCH_OVERHEAD
+    }
 }
 
 /// The light driver.
 pub struct Light<S: Store, J: Store> {
-    /// The tag: config, session, ledger, outbox.
-    pub tag: Tag<S, J>,
+    endpoint: Option<String>,
+    account: Option<String>,
+    session: String,
+    owner: String,
+    ledger: Ledger<S>,
+    journal: J,
+    limiter: Limiter,
+    /// Rate-limited drops not yet reported.
+    limited: u64,
+    /// Events accepted in this task, not yet written: when, the id, the JSON.
+    unwritten: Vec<(u64, String, String)>,
+    /// The next batch's id.
+    next_batch: u32,
+    /// Written groups, oldest first.
+    groups: Vec<Group>,
     phase: Phase,
     /// A pump is due (a microtask, or the read of a body).
     pump_due: bool,
-    /// Batches are being sent, one [`Effect::Send`] at a time: for the pump, or for leaving.
-    sending: Option<Sending>,
+    /// Batches go within [`LEAVING_BUDGET`]: the page is hidden or left.
+    leaving: bool,
     /// `pagehide` came, and no `pageshow` since.
     left: bool,
     /// The page's Web Lock is requested.
@@ -77,13 +103,25 @@ pub struct Light<S: Store, J: Store> {
 }
 
 impl<S: Store, J: Store> Light<S, J> {
-    /// The light driver over a tag.
-    pub fn new(tag: Tag<S, J>) -> Self {
+    /// The light driver over a session store (the ledger) and a journal.
+    pub fn new(store: S, journal: J, env: &mut impl Env) -> Self {
+        let mut ledger = Ledger::new(store);
+        let session = ledger.session_id(env.random16());
         Light {
-            tag,
+            endpoint: None,
+            account: None,
+            session,
+            owner: page_id(env.random16()),
+            ledger,
+            journal,
+            limiter: Limiter::default(),
+            limited: 0,
+            unwritten: Vec::new(),
+            next_batch: 0,
+            groups: Vec::new(),
             phase: Phase::Running,
             pump_due: false,
-            sending: None,
+            leaving: false,
             left: false,
             locked: false,
             warned_limit: false,
@@ -91,36 +129,84 @@ impl<S: Store, J: Store> Light<S, J> {
         }
     }
 
-    /// Whether it has retired: every input is then ignored.
-    pub fn retired(&self) -> bool {
-        self.phase == Phase::Retired
+    /// This page's id (the owner of its records, the name of its lock).
+    pub fn owner(&self) -> &str {
+        &self.owner
     }
 
     /// A call from the page. Its reply, and the effects to run.
     pub fn call(&mut self, call: Call, env: &mut impl Env) -> (Reply, Vec<Effect>) {
-        let reply = if self.phase != Phase::Running {
-            Reply::HandOver
-        } else {
-            let t = &mut self.tag;
-            let v = match call {
-                Call::Event(raw, origin) => t.send_event(raw, origin, env),
-                Call::View(page, origin) => t.send_view(page, origin, env),
-                Call::Account(id) => t.set_account(id),
-                Call::Set(Some(Setting::Endpoint), SetValue { text, .. }) => {
-                    t.set_endpoint(text, env)
-                }
-                Call::Set(Some(Setting::Account), SetValue { text, .. }) => t.set_account(text),
-                Call::Set(None, _) => Verdict::Rejected(Rejection::UnknownSetting),
-                // Debug, consent, Do Not Track: the full tag's.
-                Call::Set(..) => return (self.hand_over(), self.take()),
-            };
-            self.answer(v);
-            Reply::Verdict(v)
-        };
-        if reply == Reply::HandOver && self.phase == Phase::Running {
-            self.hand_over();
+        if self.phase != Phase::Running {
+            return (Reply::HandOver, self.take());
         }
-        (reply, self.take())
+        let v = match call {
+            Call::Event(raw, origin) => self.event(raw, origin, env),
+            Call::View(Err(()), _) => Verdict::Rejected(Rejection::BadPage),
+            Call::View(Ok(page), mut origin) => {
+                if let Some(p) = page.filter(|p| !p.is_empty()) {
+                    origin.url = Some(p);
+                }
+                self.enqueue(Kind::View, None, origin, env)
+            }
+            Call::Account(id) | Call::Set(Some(Setting::Account), SetValue { text: id, .. }) => {
+                set(&mut self.account, check_account(id))
+            }
+            Call::Set(Some(Setting::Endpoint), SetValue { text, .. }) => {
+                set(&mut self.endpoint, check_endpoint(text, env))
+            }
+            Call::Set(None, _) => Verdict::Rejected(Rejection::UnknownSetting),
+            // Debug, consent, Do Not Track: the full tag's.
+            Call::Set(..) => {
+                self.hand_over();
+                return (Reply::HandOver, self.take());
+            }
+        };
+        self.answer(v);
+        (Reply::Verdict(v), self.take())
+    }
+
+    fn event(&mut self, raw: RawValues, origin: Origin, env: &mut impl Env) -> Verdict {
+        let values = match validate(raw) {
+            Ok(v) => v,
+            Err(r) => return Verdict::Rejected(r),
+        };
+        let Some(key) = self.ledger.check(&values) else {
+            return Verdict::Duplicate;
+        };
+        let v = self.enqueue(Kind::Event, Some(&values), origin, env);
+        if v == Verdict::Accepted {
+            self.ledger.record(key);
+        }
+        v
+    }
+
+    /// As the tag's `enqueue`: the rate limit, then the event JSON.
+    fn enqueue(
+        &mut self,
+        kind: Kind,
+        values: Option<&crate::values::Values>,
+        origin: Origin,
+        env: &mut impl Env,
+    ) -> Verdict {
+        let now = env.now();
+        if !self.limiter.take(now) {
+            self.limited += 1;
+            return Verdict::Rejected(Rejection::RateLimited);
+        }
+        let id = uuid_v4(env.random16());
+        let url = origin.url.unwrap_or_else(|| env.page_url());
+        let referrer = env.referrer();
+        let meta = Meta {
+            id: &id,
+            session: &self.session,
+            account: self.account.as_deref(),
+            time: origin.time.unwrap_or(now),
+            url: &url,
+            referrer: &referrer,
+        };
+        let event = encode_event(kind, values, &meta);
+        self.unwritten.push((now, id, event));
+        Verdict::Accepted
     }
 
     /// The full driver's `answer`, for what a light call can give.
@@ -128,7 +214,10 @@ impl<S: Store, J: Store> Light<S, J> {
         match verdict {
             Verdict::Accepted => {
                 self.lock(true);
-                self.schedule_pump();
+                if !self.pump_due {
+                    self.pump_due = true;
+                    self.effects.push(Effect::Pump);
+                }
             }
             Verdict::Duplicate => self.say(Level::Debug, say::DUPLICATE, Shown::Input),
             Verdict::Rejected(r @ Rejection::RateLimited) => {
@@ -142,24 +231,63 @@ impl<S: Store, J: Store> Light<S, J> {
     }
 
     /// Hands over: no call is taken from now on; retires once nothing is in flight.
-    pub fn hand_over(&mut self) -> Reply {
+    pub fn hand_over(&mut self) -> Vec<Effect> {
         if self.phase == Phase::Running {
             self.phase = Phase::Handing;
         }
         self.retire_if_idle();
-        Reply::HandOver
+        self.take()
     }
 
     /// Retires when handing over and nothing is in flight: what is accepted is written, the
     /// lock released, and [`Effect::Settle`] tells the edge to start the full tag (the light
-    /// module has no flush waiters, so the effect is free to mean this).
+    /// module has no `flush` waiters, so the effect is free to mean this).
     fn retire_if_idle(&mut self) {
-        if self.phase == Phase::Handing && self.tag.outbox.in_flight() == 0 {
+        if self.phase == Phase::Handing && !self.groups.iter().any(|g| g.flying) {
             self.phase = Phase::Retired;
-            self.tag.persist();
+            self.write();
             self.lock(false);
             self.effects.push(Effect::Settle(true));
         }
+    }
+
+    /// Writes the events accepted since the last call as groups of at most a batch (one
+    /// `setItem` each), and the ledger's entry.
+    fn write(&mut self) {
+        self.ledger.persist(&self.owner);
+        let mut events = core::mem::take(&mut self.unwritten).into_iter().peekable();
+        while let Some((created, id, first)) = events.next() {
+            let mut g = Group {
+                batch: 0,
+                key: record::key(&id),
+                created,
+                events: Vec::new(),
+                flying: false,
+                limited: 0,
+            };
+            let mut size = BATCH_OVERHEAD + first.len();
+            g.events.push(first);
+            while let Some((_, _, e)) = events.next_if(|(_, _, e)| size + e.len() < MAX_BATCH_BYTES)
+            {
+                size += e.len() + 1;
+                g.events.push(e);
+            }
+            // Not stored (storage full or blocked): still sent, from memory.
+            self.store(&g, 0);
+            self.groups.push(g);
+        }
+    }
+
+    /// Writes a group's records with `attempts`; `false` when storage refused it.
+    fn store(&mut self, g: &Group, attempts: u32) -> bool {
+        let mut value = String::new();
+        for e in &g.events {
+            if !value.is_empty() {
+                value.push('\n');
+            }
+            record::encode_into(&mut value, g.created, attempts, &self.owner, e);
+        }
+        self.journal.set(&g.key, &value)
     }
 
     /// The pump ran: writes what the task's calls hold in memory, then sends what fits.
@@ -168,40 +296,78 @@ impl<S: Store, J: Store> Light<S, J> {
         if self.phase == Phase::Retired {
             return self.take();
         }
-        self.tag.persist();
-        if self.phase == Phase::Handing || self.left {
-            self.retire_if_idle();
-            return self.take();
-        }
-        if self.tag.outbox.queued() > 0 {
+        self.write();
+        if self.phase == Phase::Running && !self.left && !self.groups.is_empty() {
             // No endpoint (the full tag warns and keeps them), offline (it waits for online):
             // the full tag's.
-            if self.tag.endpoint().is_none() || !online {
-                self.hand_over();
+            if self.endpoint.is_none() || !online {
+                self.phase = Phase::Handing;
             } else {
-                self.sending = Some(Sending::Pump);
-                self.send_next(env);
+                self.send(env);
             }
         }
-        self.release_if_settled();
+        self.retire_if_idle();
         self.take()
     }
 
-    /// The request of the last [`Effect::Send`] was made: the next batch that fits follows.
-    pub fn started(&mut self, env: &mut impl Env) -> Vec<Effect> {
-        self.send_next(env);
-        self.take()
+    /// Sends the groups not in flight that fit the budget, oldest first (a lone batch always
+    /// fits).
+    fn send(&mut self, env: &mut impl Env) {
+        let Some(endpoint) = self.endpoint.clone() else {
+            return;
+        };
+        let budget = if self.leaving {
+            LEAVING_BUDGET
+        } else {
+            KEEPALIVE_BUDGET
+        };
+        let mut in_flight: usize = self
+            .groups
+            .iter()
+            .filter(|g| g.flying)
+            .map(Group::bytes)
+            .sum();
+        for i in 0..self.groups.len() {
+            let g = &self.groups[i];
+            if g.flying {
+                continue;
+            }
+            if in_flight > 0 && in_flight + g.bytes() > budget {
+                break;
+            }
+            in_flight += g.bytes();
+            let limited = core::mem::take(&mut self.limited);
+            let body = encode_batch(
+                self.groups[i].events.iter().map(String::as_str),
+                env.now(),
+                0,
+                limited,
+            );
+            let g = &mut self.groups[i];
+            g.flying = true;
+            g.limited = limited;
+            g.batch = self.next_batch;
+            self.next_batch = self.next_batch.wrapping_add(1);
+            self.effects.push(Effect::Send {
+                id: g.batch,
+                endpoint: endpoint.clone(),
+                body,
+            });
+        }
     }
 
-    /// The request for batch `id` could not be started: handed over, with the batch back.
+    /// The group of batch `id`, in flight.
+    fn group(&self, id: u32) -> Option<usize> {
+        self.groups.iter().position(|g| g.flying && g.batch == id)
+    }
+
+    /// The request for batch `id` could not be started: back, and handed over.
     pub fn not_started(&mut self, id: u32) -> Vec<Effect> {
         self.say(Level::Debug, say::NOT_STARTED, Shown::Input);
-        self.tag.outbox.unsent(id);
-        if let Some(s) = self.sending.take() {
-            self.end(s);
+        if let Some(i) = self.group(id) {
+            self.back(i, 0);
         }
-        self.hand_over();
-        self.take()
+        self.hand_over()
     }
 
     /// The collector answered batch `id`.
@@ -212,22 +378,19 @@ impl<S: Store, J: Store> Light<S, J> {
         retry_after: Option<u64>,
         env: &mut impl Env,
     ) -> Vec<Effect> {
-        let now = env.now();
-        let r = env.random16();
-        let random = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
-        let outcome =
-            self.tag
-                .outbox
-                .answered(id, Answer::Status(status), retry_after, now, random);
-        let shown = Shown::Number(status as u32);
-        match outcome {
-            Outcome::Dropped(reason, _) => self.say(Level::Warn, reason.message(), shown),
-            Outcome::Retry { .. } => {
-                // The pause and the attempt are stored: the full tag honours them.
-                self.say(Level::Debug, say::NOT_ACCEPTED, shown);
-                self.hand_over();
+        if let Some(i) = self.group(id) {
+            let shown = Shown::Number(status as u32);
+            match classify(Answer::Status(status)) {
+                Class::Delivered => self.done(i),
+                Class::Refused => {
+                    self.done(i);
+                    self.say(Level::Warn, DropReason::Refused.message(), shown);
+                }
+                Class::Transient => {
+                    self.say(Level::Debug, say::NOT_ACCEPTED, shown);
+                    self.failure(i, retry_after, env);
+                }
             }
-            Outcome::Delivered => {}
         }
         self.after_answer();
         self.take()
@@ -242,121 +405,104 @@ impl<S: Store, J: Store> Light<S, J> {
         self.take()
     }
 
-    /// A task after [`Light::unreachable`]: the page is gone if it was left, and the batch
-    /// with it (its records were removed when it was handed to the browser); otherwise the
-    /// batch goes back (an attempt counted when online) and the full tag takes over.
+    /// A task after [`Light::unreachable`]. After `pagehide` the batch was handed to the
+    /// browser (its records are gone): nothing to do. Otherwise it failed (offline: no attempt
+    /// counted) and the full tag takes over.
     pub fn failed(&mut self, id: u32, online: bool, env: &mut impl Env) -> Vec<Effect> {
-        if !self.left {
-            if online {
-                let now = env.now();
-                let r = env.random16();
-                let random = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
-                self.tag
-                    .outbox
-                    .answered(id, Answer::NetworkError, None, now, random);
+        if let Some(i) = self.group(id) {
+            if self.left {
+                self.groups[i].flying = false;
+            } else if online {
+                self.failure(i, None, env);
             } else {
-                self.tag.outbox.unsent(id);
+                self.back(i, 0);
+                self.phase = Phase::Handing;
             }
-            self.hand_over();
         }
         self.after_answer();
         self.take()
     }
 
+    /// Batch `i` was acknowledged (or refused): its records go.
+    fn done(&mut self, i: usize) {
+        let g = self.groups.remove(i);
+        self.journal.remove(&g.key);
+    }
+
+    /// Batch `i` failed: the pause and the attempt are stored as the outbox stores them
+    /// (the full tag honours them), and the full tag takes over.
+    fn failure(&mut self, i: usize, retry_after: Option<u64>, env: &mut impl Env) {
+        let r = env.random16();
+        let random = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+        let pause = Pause {
+            until: Backoff::DEFAULT.schedule(env.now(), 1, retry_after, random),
+            failures: 1,
+        };
+        self.journal.set(PAUSE_KEY, &pause.encode());
+        self.back(i, 1);
+        self.phase = Phase::Handing;
+    }
+
+    /// Batch `i` is no longer in flight: its records rewritten with `attempts`, its
+    /// rate-limited count back to be reported.
+    fn back(&mut self, i: usize, attempts: u32) {
+        let g = &mut self.groups[i];
+        g.flying = false;
+        self.limited += core::mem::take(&mut g.limited);
+        if attempts > 0 {
+            let g = self.groups.remove(i);
+            self.store(&g, attempts);
+            self.groups.insert(i, g);
+        }
+    }
+
     fn after_answer(&mut self) {
-        if self.phase == Phase::Running && self.tag.outbox.queued() > 0 {
+        if self.phase == Phase::Running
+            && !self.left
+            && self.groups.iter().any(|g| !g.flying)
+            && !self.pump_due
+        {
             // What waited for the keepalive budget goes once the answer's body is read.
-            if !self.pump_due {
-                self.pump_due = true;
-                self.effects.push(Effect::PumpAfterBody);
-            }
+            self.pump_due = true;
+            self.effects.push(Effect::PumpAfterBody);
         }
         self.retire_if_idle();
-        self.release_if_settled();
+        if self.phase == Phase::Running && self.groups.is_empty() && self.unwritten.is_empty() {
+            self.lock(false);
+        }
     }
 
     /// The page was hidden, or (`left`) `pagehide` came: what is queued goes now, within the
-    /// whole keepalive quota, and its records are removed (the browser finishes those
-    /// requests); after `pagehide` the lock is released once the sends are made.
+    /// whole keepalive quota, and the records of what is in flight are removed (the browser
+    /// finishes those requests, and the next page must not send them again); after
+    /// `pagehide`, the lock is released.
     pub fn leave(&mut self, left: bool, online: bool, env: &mut impl Env) -> Vec<Effect> {
-        if self.phase != Phase::Running {
-            return self.take();
-        }
-        self.left |= left;
-        self.tag.persist();
-        if online && self.tag.endpoint().is_some() && self.tag.outbox.leaving() {
-            self.sending = Some(Sending::Leaving { release: left });
-            self.send_next(env);
-        } else if left {
-            self.lock(false);
-        }
-        self.take()
-    }
-
-    /// Visible again, or (`restored`) shown from the back-forward cache: another page may have
-    /// adopted this page's records meanwhile, which the full tag sorts out.
-    pub fn shown(&mut self, restored: bool) -> Vec<Effect> {
-        if restored || self.left {
-            self.left = false;
-            self.hand_over();
-        }
-        self.take()
-    }
-
-    /// The next batch that fits what the budget leaves in flight (a lone batch always fits),
-    /// or the end of the sending.
-    fn send_next(&mut self, env: &mut impl Env) {
-        let Some(sending) = self.sending else { return };
-        let budget = match sending {
-            Sending::Pump => KEEPALIVE_BUDGET,
-            Sending::Leaving { .. } => LEAVING_BUDGET,
-        };
-        let outbox = &mut self.tag.outbox;
-        let in_flight = outbox.in_flight_bytes();
-        let room = budget.saturating_sub(in_flight);
-        let fits = outbox
-            .next_len()
-            .is_some_and(|n| in_flight == 0 || n + BATCH_OVERHEAD <= room);
-        let batch = if fits {
-            outbox.take_batch(env.now(), room.min(MAX_BATCH_BYTES))
-        } else {
-            None
-        };
-        match (batch, self.tag.endpoint()) {
-            (Some(batch), Some(endpoint)) => self.effects.push(Effect::Send {
-                id: batch.id,
-                endpoint: String::from(endpoint),
-                body: batch.body,
-            }),
-            _ => {
-                self.sending = None;
-                self.end(sending);
+        if self.phase == Phase::Running {
+            self.left |= left;
+            self.leaving = true;
+            self.write();
+            if online && self.endpoint.is_some() {
+                self.send(env);
+                for g in self.groups.iter().filter(|g| g.flying) {
+                    self.journal.remove(&g.key);
+                }
             }
-        }
-    }
-
-    /// The sending is over: after leaving, the records of what left are removed, and after
-    /// `pagehide` the lock released.
-    fn end(&mut self, sending: Sending) {
-        if let Sending::Leaving { release } = sending {
-            self.tag.outbox.leaving();
-            if release {
+            if left {
                 self.lock(false);
             }
         }
+        self.take()
     }
 
-    fn schedule_pump(&mut self) {
-        if !self.pump_due {
-            self.pump_due = true;
-            self.effects.push(Effect::Pump);
+    /// Visible again, or (`restored`) shown from the back-forward cache, where another page
+    /// may have adopted this page's records meanwhile: the full tag sorts that out.
+    pub fn shown(&mut self, restored: bool) -> Vec<Effect> {
+        self.leaving = false;
+        if restored || self.left {
+            self.left = false;
+            return self.hand_over();
         }
-    }
-
-    fn release_if_settled(&mut self) {
-        if self.phase == Phase::Running && self.tag.outbox.is_settled() {
-            self.lock(false);
-        }
+        self.take()
     }
 
     fn lock(&mut self, on: bool) {
@@ -374,25 +520,15 @@ impl<S: Store, J: Store> Light<S, J> {
         core::mem::take(&mut self.effects)
     }
 
-    /// What the full tag continues from: the rate limit's bucket, the rate-limited events not
-    /// yet reported, and whether the rate-limit warning was shown (js/PROTOCOL.md, "Handing
-    /// over"): `<level> <at> <limited> <warned>`.
-    pub fn handoff(&mut self) -> String {
-        let (level, at) = self.tag.limiter().state();
+    /// What the full tag continues from, once retired: the rate limit's bucket, the
+    /// rate-limited drops not yet reported, whether the warning was shown (js/PROTOCOL.md,
+    /// "Handing over"): `<level> <at> <limited> <warned>`.
+    pub fn handoff(&self) -> String {
+        let (level, at) = self.limiter.state();
         let mut out = String::new();
-        for (i, n) in [
-            level,
-            at,
-            self.tag.outbox.take_limited(),
-            self.warned_limit as u64,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if i > 0 {
-                out.push(' ');
-            }
+        for n in [level, at, self.limited, self.warned_limit as u64] {
             crate::json::push_u64(&mut out, n);
+            out.push(' ');
         }
         out
     }
@@ -403,9 +539,9 @@ pub fn read_handoff(s: &str) -> Option<(Limiter, u64, bool)> {
     let mut n = [0u64; 4];
     let mut rest = s;
     for slot in n.iter_mut() {
-        let end = rest.find(' ').unwrap_or(rest.len());
+        let end = rest.find(' ')?;
         *slot = crate::json::parse_u64(rest.get(..end)?)?;
-        rest = rest.get(end + 1..).unwrap_or_default();
+        rest = rest.get(end + 1..)?;
     }
     Some((Limiter::resume(n[0], n[1]), n[2], n[3] == 1))
 }

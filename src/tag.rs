@@ -118,27 +118,12 @@ impl<S: Store, J: Store> Tag<S, J> {
 
     /// `rtp('setAccount', id)` / `rtp('set', 'account', id)`.
     pub fn set_account(&mut self, id: Option<String>) -> Verdict {
-        match id {
-            Some(a) if !is_blank(&a) && utf16_len(&a) <= 255 => {
-                self.account = Some(a);
-                Verdict::Done
-            }
-            _ => Verdict::Rejected(Rejection::BadAccount),
-        }
+        set(&mut self.account, check_account(id))
     }
 
     /// `rtp('set', 'endpoint', url)`.
     pub fn set_endpoint(&mut self, url: Option<String>, env: &mut impl Env) -> Verdict {
-        match url {
-            Some(u) if !is_blank(&u) => match crate::endpoint::check(&u, &env.page_url()) {
-                Ok(()) => {
-                    self.endpoint = Some(u);
-                    Verdict::Done
-                }
-                Err(r) => Verdict::Rejected(r),
-            },
-            _ => Verdict::Rejected(Rejection::BadEndpoint),
-        }
+        set(&mut self.endpoint, check_endpoint(url, env))
     }
 
     /// `rtp('set', 'consent', granted)`. Denied: every event the tag holds is forgotten (see
@@ -250,8 +235,35 @@ impl<S: Store, J: Store> Tag<S, J> {
     }
 }
 
+/// An account id: a non-blank string of at most 255 UTF-16 units.
+pub fn check_account(id: Option<String>) -> Result<String, Rejection> {
+    match id {
+        Some(a) if !is_blank(&a) && utf16_len(&a) <= 255 => Ok(a),
+        _ => Err(Rejection::BadAccount),
+    }
+}
+
+/// A collector URL this page may send to ([`crate::endpoint::check`]).
+pub fn check_endpoint(url: Option<String>, env: &mut impl Env) -> Result<String, Rejection> {
+    match url {
+        Some(u) if !is_blank(&u) => crate::endpoint::check(&u, &env.page_url()).map(|()| u),
+        _ => Err(Rejection::BadEndpoint),
+    }
+}
+
+/// Stores a checked setting: `ok`, or the rejection.
+pub fn set(slot: &mut Option<String>, checked: Result<String, Rejection>) -> Verdict {
+    match checked {
+        Ok(v) => {
+            *slot = Some(v);
+            Verdict::Done
+        }
+        Err(r) => Verdict::Rejected(r),
+    }
+}
+
 /// A page id: 16 lowercase hex digits from 8 random bytes.
-fn page_id(random: [u8; 16]) -> String {
+pub fn page_id(random: [u8; 16]) -> String {
     let mut id = String::with_capacity(16);
     for b in &random[..8] {
         id.push(crate::json::hex_digit(b >> 4));

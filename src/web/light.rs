@@ -1,48 +1,65 @@
-//! The light module's edge (`--features light`): the exports `boot`, `rtp`, `event`, `codes`
-//! and `handoff`, and the hooks the browser calls back. Each translates JavaScript into an
-//! input of [`Light`], which decides, and runs the effects it returns. The exports have the
-//! full tag's names and arguments (js/PROTOCOL.md), so `call()` in js/host.js drives either;
-//! a call the light module does not take is answered `"handover"` (its index in [`codes`]).
+//! The light module's edge (`--features light`). Its exports translate JavaScript into inputs
+//! of [`Light`], which decides; the effects it returns are run by the host object the loader
+//! hands to `boot` (js/light.js): the request, the microtask, the lock, the console, the
+//! hand-over. The light module has no closures and no browser bindings of its own but storage,
+//! time and randomness: every callback is the host calling an export, which is what keeps it
+//! small.
 //!
-//! As in the full edge, nothing here throws into the page, and no effect runs while the state
-//! is borrowed.
+//! `event`, `rtp` and `codes` have the full tag's names and arguments (js/PROTOCOL.md), so
+//! `call()` in js/host.js drives either; a call the light module does not take is answered
+//! `"handover"` (its index in [`codes`]).
+//!
+//! Nothing here throws into the page: every host method is bound with `catch`, and no effect
+//! runs while the state is borrowed.
 
 use super::env::BrowserEnv;
 use super::journal::Journal;
 use super::session_store::SessionStore;
-use super::{args, bindings, console, transport};
+use super::args;
 use crate::command::{parse, parse_setting, Command};
 use crate::driver::{Call, Effect, Level, SetValue, Shown};
 use crate::light::{Light, Reply};
 use crate::retry::parse_retry_after;
-use crate::tag::{Origin, Tag};
+use crate::tag::Origin;
 use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
-use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The code of a call handed over to the full tag.
 const HANDOVER: &str = "handover";
 
+#[wasm_bindgen]
+extern "C" {
+    /// The loader's host object (js/light.js).
+    pub type Host;
+    /// POST `body` to `url` as batch `id`; the answer comes back as [`answered`], a failure as
+    /// [`unreachable`]. Throws when the request could not be started.
+    #[wasm_bindgen(method, catch)]
+    fn send(this: &Host, id: u32, url: &str, body: &str) -> Result<(), JsValue>;
+    /// Call [`pump`] at the end of the task (`after` 0) or once the last answer's body is read
+    /// (1).
+    #[wasm_bindgen(method, catch)]
+    fn pump(this: &Host, after: u32) -> Result<(), JsValue>;
+    /// Call [`failed`] for batch `id` a task later.
+    #[wasm_bindgen(method, catch)]
+    fn later(this: &Host, id: u32) -> Result<(), JsValue>;
+    /// Request or release the page's Web Lock.
+    #[wasm_bindgen(method, catch)]
+    fn lock(this: &Host, on: bool) -> Result<(), JsValue>;
+    /// Start the full tag: the light module has retired.
+    #[wasm_bindgen(method, catch)]
+    fn retire(this: &Host) -> Result<(), JsValue>;
+    /// `console.warn(text, detail)` (`warn` true) or `console.debug(text, detail)`.
+    #[wasm_bindgen(method, catch)]
+    fn say(this: &Host, warn: bool, text: &str, detail: &JsValue) -> Result<(), JsValue>;
+}
+
 struct Edge {
     light: Light<SessionStore, Journal>,
     env: BrowserEnv,
-    hooks: Hooks,
-    /// The loader's `lock(on)`: the page's Web Lock `rtp-tab-<id>`.
-    lock: Option<Function>,
-    /// The loader's `retire()`: starts the full tag.
-    retire: Option<Function>,
-}
-
-struct Hooks {
-    pump: Closure<dyn FnMut(JsValue)>,
-    answered: Closure<dyn FnMut(JsValue, JsValue)>,
-    unreachable: Closure<dyn FnMut(JsValue, JsValue)>,
-    failed: Closure<dyn FnMut(JsValue)>,
-    lifecycle: Closure<dyn FnMut(JsValue)>,
+    host: Host,
 }
 
 struct PageTag(RefCell<Option<Edge>>);
@@ -57,74 +74,37 @@ fn with_edge<R>(f: impl FnOnce(&mut Edge) -> R) -> Option<R> {
         .and_then(|mut e| e.as_mut().map(f))
 }
 
-fn hook(f: impl FnOnce(&Hooks) -> &JsValue) -> Option<Function> {
-    with_edge(|e| f(&e.hooks).unchecked_ref::<Function>().clone())
-}
-
-/// Gives the light driver one input (through `f`), then runs its effects.
+/// Gives the light driver one input (through `f`), then runs its effects; `detail` is what a
+/// console message about the input shows.
 fn drive(
-    input: &JsValue,
+    detail: &JsValue,
     f: impl FnOnce(&mut Light<SessionStore, Journal>, &mut BrowserEnv) -> Vec<Effect>,
 ) {
     if let Some(effects) = with_edge(|e| f(&mut e.light, &mut e.env)) {
-        run(effects, input, None);
+        run(effects, detail);
     }
 }
 
-/// Sets the light module up for this page. `lock(on)` requests or releases the page's Web
-/// Lock; `retire()` is called once the light module has handed over (js/loader.js then starts
-/// the full tag). Returns this page's id.
+/// Sets the light module up for this page over the loader's `host`. Returns this page's id.
 #[wasm_bindgen]
-pub fn boot(lock: JsValue, retire: JsValue) -> JsValue {
+pub fn boot(host: Host) -> JsValue {
     if !matches!(EDGE.0.try_borrow(), Ok(e) if e.is_none()) {
         return JsValue::UNDEFINED;
     }
     let mut env = BrowserEnv::new();
-    let tag = Tag::new(SessionStore::open(), Journal::open(), &mut env);
-    let hooks = Hooks {
-        pump: Closure::new(|_| pump_now()),
-        answered: Closure::new(answered),
-        unreachable: Closure::new(|id: JsValue, error: JsValue| {
-            drive(&error, |l, _| l.unreachable(id_of(&id)))
-        }),
-        failed: Closure::new(|id: JsValue| {
-            let online = bindings::online();
-            drive(&JsValue::UNDEFINED, |l, env| l.failed(id_of(&id), online, env))
-        }),
-        lifecycle: Closure::new(|ev: JsValue| on_lifecycle(&ev)),
-    };
-    let edge = Edge {
-        light: Light::new(tag),
-        env,
-        hooks,
-        lock: lock.dyn_into().ok(),
-        retire: retire.dyn_into().ok(),
-    };
-    let id = JsValue::from_str(edge.light.tag.outbox.owner());
+    let light = Light::new(SessionStore::open(), Journal::open(), &mut env);
+    let id = JsValue::from_str(light.owner());
     match EDGE.0.try_borrow_mut() {
-        Ok(mut e) if e.is_none() => core::mem::forget(e.replace(edge)),
-        _ => {
-            core::mem::forget(edge);
-            return JsValue::UNDEFINED;
-        }
-    }
-    if let Some(f) = hook(|h| h.lifecycle.as_ref()) {
-        for kind in ["pagehide", "pageshow"] {
-            let _ = bindings::add_window_listener(kind, &f);
-        }
-        let _ = bindings::add_document_listener("visibilitychange", &f);
+        Ok(mut e) if e.is_none() => core::mem::forget(e.replace(Edge { light, env, host })),
+        _ => return JsValue::UNDEFINED,
     }
     id
-}
-
-fn id_of(id: &JsValue) -> u32 {
-    id.as_f64().unwrap_or(-1.0) as u32
 }
 
 /// One call; its reply, `None` when busy (re-entered).
 fn call(data: &JsValue, call: Call) -> Option<Reply> {
     let (reply, effects) = with_edge(|e| e.light.call(call, &mut e.env))?;
-    run(effects, data, None);
+    run(effects, data);
     Some(reply)
 }
 
@@ -138,7 +118,7 @@ pub fn rtp(
     extra: JsValue,
     url: JsValue,
     time: JsValue,
-) -> JsValue {
+) -> String {
     let origin = Origin {
         time: args::time(&time),
         url: args::short_string(&url, args::MAX_URL),
@@ -173,23 +153,17 @@ pub fn rtp(
         Command::Unsupported if args::callback(&[&method, &data, &extra]).is_none() => {
             Some(Reply::Verdict(Verdict::Ignored))
         }
-        // `send event` through here, `flush`, a callback: the full tag's.
-        _ => hand_over(),
+        // `send event` through here, `flush`, a callback to answer: the full tag's.
+        _ => {
+            drive(&JsValue::UNDEFINED, |l, _| l.hand_over());
+            Some(Reply::HandOver)
+        }
     };
-    JsValue::from_str(match reply {
+    String::from(match reply {
         Some(Reply::Verdict(v)) => v.code(),
         Some(Reply::HandOver) => HANDOVER,
         None => crate::verdict::BUSY,
     })
-}
-
-fn hand_over() -> Option<Reply> {
-    let effects = with_edge(|e| {
-        e.light.hand_over();
-        e.light.pump(true, &mut e.env)
-    })?;
-    run(effects, &JsValue::UNDEFINED, None);
-    Some(Reply::HandOver)
 }
 
 /// `rtp('send', 'event', customData)` in one crossing, as the full tag's `event`: the reply's
@@ -234,110 +208,72 @@ pub fn handoff() -> Option<String> {
     with_edge(|e| e.light.handoff())
 }
 
-fn pump_now() {
-    let online = bindings::online();
+/// The pump's microtask ran; `online`: `navigator.onLine`.
+#[wasm_bindgen]
+pub fn pump(online: bool) {
     drive(&JsValue::UNDEFINED, |l, env| l.pump(online, env));
 }
 
-fn answered(id: JsValue, response: JsValue) {
-    let (status, retry_after) = bindings::answer(&response);
+/// The collector answered batch `id` with `status` and this `Retry-After` header.
+#[wasm_bindgen]
+pub fn answered(id: u32, status: u16, retry_after: Option<String>) {
     let retry_after = retry_after.and_then(|v| parse_retry_after(&v));
-    let drained = bindings::drain(&response).ok();
-    if let Some(effects) =
-        with_edge(|e| e.light.answered(id_of(&id), status, retry_after, &mut e.env))
-    {
-        run(effects, &JsValue::UNDEFINED, drained);
-    }
+    drive(&JsValue::UNDEFINED, |l, env| {
+        l.answered(id, status, retry_after, env)
+    });
 }
 
-fn on_lifecycle(event: &JsValue) {
-    let kind = js_sys::Reflect::get(event, &"type".into())
-        .ok()
-        .and_then(|k| k.as_string());
-    let online = bindings::online();
-    match kind.as_deref() {
-        Some("pagehide") => drive(event, |l, env| l.leave(true, online, env)),
-        Some("pageshow") => {
-            let restored = js_sys::Reflect::get(event, &"persisted".into())
-                .ok()
-                .is_some_and(|p| p.is_truthy());
-            if restored {
-                drive(event, |l, _| l.shown(true));
-            }
-        }
-        _ if bindings::hidden() => drive(event, |l, env| l.leave(false, online, env)),
-        _ => drive(event, |l, _| l.shown(false)),
-    }
+/// The request for batch `id` failed before an answer (`error`).
+#[wasm_bindgen]
+pub fn unreachable(id: u32, error: JsValue) {
+    drive(&error, |l, _| l.unreachable(id));
 }
 
-/// Runs `effects` in order; `input` is what `Shown::Input` shows, `drained` the Promise of the
-/// last answer's body.
-fn run(effects: Vec<Effect>, input: &JsValue, drained: Option<JsValue>) {
+/// A task after [`unreachable`].
+#[wasm_bindgen]
+pub fn failed(id: u32, online: bool) {
+    drive(&JsValue::UNDEFINED, |l, env| l.failed(id, online, env));
+}
+
+/// The page was hidden, or (`left`) `pagehide` came.
+#[wasm_bindgen]
+pub fn leave(left: bool, online: bool) {
+    drive(&JsValue::UNDEFINED, |l, env| l.leave(left, online, env));
+}
+
+/// The page is visible again, or (`restored`) shown from the back-forward cache.
+#[wasm_bindgen]
+pub fn shown(restored: bool) {
+    drive(&JsValue::UNDEFINED, |l, _| l.shown(restored));
+}
+
+/// Runs `effects` in order through the host, outside the state's borrow.
+fn run(effects: Vec<Effect>, detail: &JsValue) {
+    let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) else {
+        return;
+    };
     for effect in effects {
-        match effect {
-            Effect::Send { id, endpoint, body } => match send(&endpoint, id, &body) {
-                Ok(()) => drive(input, |l, env| l.started(env)),
-                Err(error) => drive(&error, |l, _| l.not_started(id)),
-            },
-            Effect::Pump => after(Ok(Promise::resolve(&JsValue::UNDEFINED).into())),
-            Effect::PumpAfterBody => after(drained.clone().ok_or(JsValue::NULL)),
-            Effect::FailLater(id) => {
-                let id_js = JsValue::from(id);
-                let later = hook(|h| h.failed.as_ref())
-                    .ok_or(JsValue::NULL)
-                    .and_then(|f| bindings::set_timeout(&bindings::bind(&f, &id_js)?, 0.0));
-                if later.is_err() {
-                    let online = bindings::online();
-                    drive(&JsValue::UNDEFINED, |l, env| l.failed(id, online, env));
+        let _ = match effect {
+            Effect::Send { id, endpoint, body } => {
+                if let Err(error) = host.send(id, &endpoint, &body) {
+                    drive(&error, |l, _| l.not_started(id));
                 }
+                Ok(())
             }
-            Effect::Lock(on) => {
-                if let Some(Some(f)) = with_edge(|e| e.lock.clone()) {
-                    let _ = f.call1(&JsValue::NULL, &JsValue::from_bool(on));
-                }
-            }
-            // Retired: the loader starts the full tag.
-            Effect::Settle(_) => {
-                if let Some(Some(f)) = with_edge(|e| e.retire.clone()) {
-                    let _ = f.call1(&JsValue::NULL, &JsValue::UNDEFINED);
-                }
-            }
+            Effect::Pump => host.pump(0),
+            Effect::PumpAfterBody => host.pump(1),
+            Effect::FailLater(id) => host.later(id),
+            Effect::Lock(on) => host.lock(on),
+            Effect::Settle(_) => host.retire(),
             Effect::Say(level, text, shown) => {
                 let shown = match shown {
                     Shown::Nothing => JsValue::UNDEFINED,
-                    Shown::Input => input.clone(),
+                    Shown::Input => detail.clone(),
                     Shown::Number(n) => JsValue::from(n),
                 };
-                match level {
-                    Level::Debug => console::debug_with(text, &shown),
-                    Level::Warn => console::warn(text, &shown),
-                }
+                host.say(level == Level::Warn, text, &shown)
             }
-            Effect::Persist | Effect::Timer(_) | Effect::Claim => {}
-        }
+            Effect::Persist | Effect::Timer(_) | Effect::Claim => Ok(()),
+        };
     }
-}
-
-/// Runs the pump once `promise` settles; at once if it cannot be.
-fn after(promise: Result<JsValue, JsValue>) {
-    let started = hook(|h| h.pump.as_ref())
-        .ok_or(JsValue::NULL)
-        .and_then(|f| bindings::then_or(&promise?, &f, &f));
-    if started.is_err() {
-        pump_now();
-    }
-}
-
-/// POSTs one batch; `Err` when the request could not be started.
-fn send(endpoint: &str, id: u32, body: &str) -> Result<(), JsValue> {
-    let id = JsValue::from(id);
-    let (ok, err) = hook(|h| h.answered.as_ref())
-        .zip(hook(|h| h.unreachable.as_ref()))
-        .ok_or(JsValue::NULL)?;
-    let promise = transport::post(endpoint, body)?;
-    bindings::then_or(
-        &promise,
-        &bindings::bind(&ok, &id)?,
-        &bindings::bind(&err, &id)?,
-    )
 }
