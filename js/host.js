@@ -90,24 +90,48 @@ export function read(d) {
   return r;
 }
 
-// Starts the tag once its wasm is ready: boots it with the Web Locks helpers, claims what pages
-// that are gone left, makes the `settings` calls, then replays `calls` (each stamped) in order.
-export function start(tag, calls, settings) {
-  // Web Locks (see src/outbox.rs, "Pages that are gone"). lock(true) requests the page's lock
-  // `rtp-tab-<id>`, held until lock(false); the tag asks for it before it stores an event and
-  // gives it back when nothing is outstanding or the page is left (Firefox keeps a page that
-  // holds a lock out of the back-forward cache). A release that comes before the grant makes
-  // the grant a no-op.
-  var locks = navigator.locks, id, held, release, i;
-  function lock(on) {
+// The page's Web Lock (see src/outbox/adopt.rs, "Pages that are gone"), for a tag whose page
+// id `id()` gives: lock(true) requests `rtp-tab-<id>`, held until lock(false); the tag asks for
+// it before it stores an event and gives it back when nothing is outstanding or the page is
+// left (Firefox keeps a page that holds a lock out of the back-forward cache). A release that
+// comes before the grant makes the grant a no-op.
+export function locker(id) {
+  var held, release;
+  return function (on) {
     held = on;
     if (on) {
-      try { locks.request('rtp-tab-' + id, function () { return held && new Promise(function (r) { release = r; }); }); } catch (e) {}
+      try { navigator.locks.request('rtp-tab-' + id(), function () { return held && new Promise(function (r) { release = r; }); }); } catch (e) {}
     } else if (release) {
       release();
       release = 0;
     }
-  }
+  };
+}
+
+// Declarative clicks, for pages whose policy forbids inline handlers: an element (or an
+// ancestor of the target) with data-rtp-event="value", or a JSON array of up to 4 values,
+// sends that event through `send(call)`. One listener, capturing, so a handler that stops
+// propagation does not hide the click.
+export function clicks(send) {
+  try {
+    document.addEventListener('click', function (e) {
+      var el = e.target, v;
+      el = el && el.closest && el.closest('[data-rtp-event]');
+      if (!el) return;
+      v = el.getAttribute('data-rtp-event');
+      try { if (v.charAt(0) == '[') v = JSON.parse(v); } catch (x) {}
+      send(['send', 'event', { value: v }]);
+    }, true);
+  } catch (e) {}
+}
+
+// Starts the tag once its wasm is ready: boots it with the Web Locks helpers (and `handoff`,
+// what the light module left it: js/PROTOCOL.md), claims what pages that are gone left, makes
+// the `settings` calls, then replays `calls` (each stamped) in order. The script tag's loader
+// adds the click listener itself (`noClicks`), once for the light module and the full tag.
+export function start(tag, calls, settings, handoff, noClicks) {
+  var locks = navigator.locks, id, i;
+  var lock = locker(function () { return id; });
   // Runs the tag's adopt() under the lock rtp-claim, with the names of the locks held or
   // requested and the time the snapshot was asked for: one page at a time decides which stored
   // events belong to pages that are gone. Without Web Locks (an insecure context, an old
@@ -129,22 +153,9 @@ export function start(tag, calls, settings) {
       }).then(null, none);
     } catch (e) { none(); }
   }
-  id = tag.boot(claim, lock);
+  id = tag.boot(claim, lock, handoff);
   claim();
-  // Declarative clicks, for pages whose policy forbids inline handlers: an element (or an
-  // ancestor of the target) with data-rtp-event="value", or a JSON array of up to 4 values,
-  // sends that event. One listener, capturing, so a handler that stops propagation does not
-  // hide the click.
-  try {
-    document.addEventListener('click', function (e) {
-      var el = e.target, v;
-      el = el && el.closest && el.closest('[data-rtp-event]');
-      if (!el) return;
-      v = el.getAttribute('data-rtp-event');
-      try { if (v.charAt(0) == '[') v = JSON.parse(v); } catch (x) {}
-      call(tag, ['send', 'event', { value: v }]);
-    }, true);
-  } catch (e) {}
+  noClicks || clicks(function (a) { call(tag, a); });
   for (i = 0; settings && i < settings.length; i++) if (settings[i]) call(tag, settings[i]);
   // The queue may grow while it is replayed (a callback calling rtp): read its length each time.
   for (i = 0; i < calls.length; i++) call(tag, calls[i], 1);

@@ -65,25 +65,115 @@ if (!stub.k) {
   // `ACCOUNT=…`, below). A snippet's rtp.e and rtp.a win over them.
   var endpoint;
   try { endpoint = decodeURIComponent(me.src.match(/[?&]endpoint=([^&?#]*)/)[1]); } catch (e) { endpoint = 'DEFAULT_ENDPOINT'; }
-  // The wasm: the response the snippet requested with the loader (stub.w), so the browser
-  // compiles it as it streams; without one, or when it failed, or when the page pinned this
-  // file with integrity="…" (which then pins the wasm too), the loader fetches it with its
-  // Subresource Integrity hash (WASM_INTEGRITY, put in by scripts/build.mjs).
-  // A page's fetch that throws: the glue fetches the path itself.
-  var url = me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, '_bg.wasm') : undefined, wasm = url;
-  var withHash = function () { return fetch(url, { integrity: 'WASM_INTEGRITY' }); };
-  try {
-    wasm = url && (stub.w && !me.integrity ? stub.w.then(function (r) { return r && r.ok ? r : withHash(); }, withHash) : withHash());
-  } catch (e) {}
-  tag({ module_or_path: wasm }).then(function () {
-    // Literals, not push: a page may have broken Array.prototype.push (start skips the empty).
-    var e = stub.e || endpoint, a = stub.a || 'DEFAULT_ACCOUNT';
-    var settings = [e && ['set', 'endpoint', e], a && ['setAccount', a]];
-    start(tag, stub.q, settings);
-    var live = function () { return call(tag, arguments); };
-    live.k = 1;
-    // A reference to the stub kept by page code still works: its pushes are forwarded.
-    live.q = stub.q = { push: function (a) { call(tag, a, 1); } };
-    win.rtp = win[key] = live;
-  }).catch(report); // a failed load, or a failure while replaying: logged, never thrown
+  // Literals, not push: a page may have broken Array.prototype.push (start skips the empty).
+  var e = stub.e || endpoint, a = stub.a || 'DEFAULT_ACCOUNT';
+  var given = [e && ['set', 'endpoint', e], a && ['setAccount', a]], settings = given;
+  // Files beside this one: rtp.js?v=2 → rtp_bg.wasm?v=2, rtp_full.js?v=2, rtp_full_bg.wasm?v=2.
+  var beside = function (name) { return me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, name) : undefined; };
+  // Declarative clicks go to whatever runs the page now: the stub, the light module, the tag.
+  clicks(function (c) { try { win[key].apply(undefined, c); } catch (x) {} });
+  // What waits while the full tag loads: calls queue (flush gets a Promise the full tag's flush
+  // settles), and are kept for the next page if this one is left first.
+  var wait = function () {
+    var c = arguments, cb = c[1];
+    if (c[0] == 'flush') return new Promise(function (res) { q.push(['flush', function (ok) { res(ok); typeof cb == 'function' && cb(ok); }]); });
+    q.push(c);
+  };
+  wait.k = 1;
+  wait.q = q;
+  var waiting = function () {
+    stub.q = q;
+    win.rtp = win[key] = wait;
+  };
+  // The full tag (rtp_full.js, rtp_full_bg.wasm), for a page with something to recover, or once
+  // the light module has handed over (`handoff`: what it leaves the full tag, js/PROTOCOL.md).
+  // Fetched with its Subresource Integrity hash (FULL_INTEGRITY); rtp_full.js is pinned too when
+  // this file is. If either cannot be fetched (offline, blocked, 404), the calls stay queued (and
+  // kept for the next page), what the light module accepted stays stored, and it is tried again
+  // when the browser is back online.
+  var loading, lightLock;
+  var full = function (handoff) {
+    var again = function (x) {
+      report(x);
+      if (loading) try { win.addEventListener('online', function () { full(handoff); }, { once: true }); } catch (y) {}
+      loading = 0;
+    };
+    if (loading) return;
+    loading = 1;
+    waiting();
+    win[Symbol.for('rtp-full')] = function (tag) {
+      tag({ module_or_path: fetch(beside('_full_bg.wasm'), { integrity: 'FULL_INTEGRITY' }) }).then(function () {
+        start(tag, q, settings, handoff, 1);
+        // The full tag has adopted what the light module stored: its lock can go.
+        lightLock && lightLock(false);
+        var live = function () { return call(tag, arguments); };
+        live.k = 1;
+        // A reference to the stub kept by page code still works: its pushes are forwarded.
+        live.q = stub.q = { push: function (a) { call(tag, a, 1); } };
+        win.rtp = win[key] = live;
+      }).catch(again);
+    };
+    try {
+      var s = document.createElement('script');
+      s.src = beside('_full.js');
+      if (me.integrity) {
+        s.integrity = 'FULL_JS_INTEGRITY';
+        s.crossOrigin = me.crossOrigin || 'anonymous';
+      }
+      s.onerror = again;
+      document.documentElement.appendChild(s);
+    } catch (x) { again(x); }
+  };
+  // A clean page (nothing stored by the tag: no events of other pages, no pause, no kept
+  // calls; storage writable; Web Locks) starts with the light module; any other page, with the
+  // full tag.
+  var clean = function () {
+    try {
+      var s = localStorage, i = 0;
+      if (!navigator.locks) return;
+      s.setItem('rtp:t', 1);
+      s.removeItem('rtp:t');
+      for (; i < s.length; i++) if (/^rtp:(o:|q$)/.test(s.key(i))) return;
+      return 1;
+    } catch (x) {}
+  };
+  if (!clean()) full();
+  else {
+    // The light module (rtp_bg.wasm): the response the snippet requested with the loader
+    // (stub.w), so the browser compiles it as it streams; without one, or when it failed, or
+    // when the page pinned this file with integrity="…" (which then pins the wasm too), the
+    // loader fetches it with its Subresource Integrity hash (WASM_INTEGRITY, put in by
+    // scripts/build.mjs). A page's fetch that throws: the glue fetches the path itself.
+    var url = beside('_bg.wasm'), wasm = url;
+    var withHash = function () { return fetch(url, { integrity: 'WASM_INTEGRITY' }); };
+    try {
+      wasm = url && (stub.w && !me.integrity ? stub.w.then(function (r) { return r && r.ok ? r : withHash(); }, withHash) : withHash());
+    } catch (x) {}
+    tag({ module_or_path: wasm }).then(function () {
+      var id, i = 0, j = 0;
+      lightLock = locker(function () { return id; });
+      id = tag.boot(lightHost(tag, lightLock, function () { full(tag.handoff()); }));
+      // One call through the light module. What it accepts of the settings is replayed to the
+      // full tag if it takes over; a call it hands over, and every call after it, queue for
+      // the full tag.
+      var light = function (c, queued) {
+        var r = call(tag, c, queued);
+        if (r == 'ok') settings = settings.concat([[c[0], c[1], c[2]]]);
+        return r;
+      };
+      settings = [];
+      for (; i < given.length; i++) given[i] && light(given[i]);
+      for (i = 0; i < q.length; i++) if (light(q[i], 1) == 'handover') break;
+      for (; i < q.length; ) q[j++] = q[i++];
+      q.length = j;
+      if (j) return waiting();
+      var live = function () {
+        var c = arguments, r = light(c);
+        return r == 'handover' ? (waiting(), wait.apply(undefined, c)) : r;
+      };
+      live.k = 1;
+      live.q = stub.q = { push: function (c) { light(c, 1) == 'handover' && (waiting(), q.push(c)); } };
+      win.rtp = win[key] = live;
+    }).catch(report); // a failed load, or a failure while replaying: logged, never thrown
+  }
 }

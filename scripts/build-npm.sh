@@ -3,8 +3,9 @@
 # first; it calls this): dist/npm/ (the package folder) and dist/rtp-tag-<version>.tgz (npm pack).
 #   dist/npm/rtp.js        wasm-bindgen --target web glue: an ES module that locates the wasm with
 #                          new URL(…, import.meta.url)
-#   dist/npm/rtp_bg.wasm   dist/rtp_bg.wasm, the script tag's optimised wasm: wasm-bindgen emits the
-#                          same wasm for both targets (checked below), so it is not optimised twice
+#   dist/npm/rtp_bg.wasm   dist/rtp_full_bg.wasm, the script tag's optimised full tag: wasm-bindgen
+#                          emits the same wasm for both targets (checked below), so it is not
+#                          optimised twice
 #   dist/npm/host.js       js/host.js, shared with the script tag's loader
 #   dist/npm/index.js, index.d.ts, package.json, README.md, LICENSE   from npm/
 set -euo pipefail
@@ -14,15 +15,16 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 out=target/bindgen-web
 rm -rf "$out" dist/npm dist/rtp-tag-*.tgz && mkdir -p "$out" dist/npm
 wasm-bindgen --target web --out-dir "$out" --out-name rtp --no-typescript \
-  --remove-name-section --remove-producers-section target/wasm32-unknown-unknown/release/rtp_tag.wasm
+  --remove-name-section --remove-producers-section target/bindgen/cargo.wasm
 if ! cmp -s "$out/rtp_bg.wasm" target/bindgen/rtp_bg.wasm; then
   echo "build-npm: wasm-bindgen --target web emitted another wasm than --target no-modules; optimise it here" >&2
   exit 1
 fi
 cp "$out/rtp.js" js/host.js dist/npm/
-# dist/rtp_bg.wasm has short import names (scripts/build.sh): the same in this glue.
+# dist/rtp_full_bg.wasm has short import names (scripts/build.sh): the same in this glue.
 node scripts/short-imports.mjs --apply target/short-imports.json dist/npm/rtp.js
-cp dist/rtp_bg.wasm npm/index.js npm/views.js npm/index.d.ts npm/README.md npm/LICENSE dist/npm/
+cp dist/rtp_full_bg.wasm dist/npm/rtp_bg.wasm
+cp npm/index.js npm/views.js npm/index.d.ts npm/README.md npm/LICENSE dist/npm/
 # The package's version is the crate's.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '

@@ -143,6 +143,22 @@ impl<S: Store, J: Store> Driver<S, J> {
         (verdict, self.effects())
     }
 
+    /// Continues from what the light module of this page handed over
+    /// ([`crate::light::Light::handoff`]): its rate limit, its rate-limited drops not yet
+    /// reported, the warning shown, and its stored events, adopted at once (so that a `flush`
+    /// made meanwhile waits for them), with the pause it stored.
+    pub fn continue_from(&mut self, handoff: &str, env: &mut impl Env) -> Vec<Effect> {
+        if let Some(h) = crate::light::read_handoff(handoff) {
+            self.tag.continue_from(h.limiter, h.limited);
+            self.warned_limit |= h.warned;
+            self.set_lock(true);
+            let now = env.now();
+            self.tag.outbox.adopt_from(None, now, now, Some(&h.owner));
+            self.schedule_pump();
+        }
+        self.effects()
+    }
+
     fn set_lock(&mut self, on: bool) {
         if core::mem::replace(&mut self.locked, on) != on {
             self.emit(Effect::Lock(on));

@@ -58,6 +58,19 @@ impl<J: Store> Outbox<J> {
     /// `since` is when the lock snapshot was asked for: records of pages without a lock that
     /// were accepted less than [`RECENT_MS`] before it are left for a later adoption.
     pub fn adopt(&mut self, live: Option<&str>, since: u64, now: u64) -> Adoption {
+        self.adopt_from(live, since, now, None)
+    }
+
+    /// [`Outbox::adopt`], or (`from`) only the records of that page, at once, whatever its
+    /// lock and their age: the light module of this very page, which has handed the page over
+    /// ([`crate::light`]) and holds its lock until they are taken.
+    pub fn adopt_from(
+        &mut self,
+        live: Option<&str>,
+        since: u64,
+        now: u64,
+        from: Option<&str>,
+    ) -> Adoption {
         let mut a = Adoption::default();
         self.pause = match self.journal.get(PAUSE_KEY).map(|v| Pause::decode(&v)) {
             Some(Ok(p)) => p,
@@ -103,11 +116,14 @@ impl<J: Store> Outbox<J> {
                 continue; // its own
             }
             let newest = records.iter().map(|r| r.created).max().unwrap_or(0);
-            if alive(live, owner, newest, now) {
+            if let Some(from) = from {
+                if owner != from {
+                    continue;
+                }
+            } else if alive(live, owner, newest, now) {
                 others = (others.0 + records.len(), others.1 + key.len() + value.len());
                 continue;
-            }
-            if live.is_some() && newest.saturating_add(RECENT_MS) > since {
+            } else if live.is_some() && newest.saturating_add(RECENT_MS) > since {
                 a.recent = true;
                 continue;
             }
@@ -141,8 +157,10 @@ impl<J: Store> Outbox<J> {
             self.sync(&key, true);
         }
         a.adopted = adopted.len();
-        a.waiting = others.0;
-        self.others = others;
+        if from.is_none() {
+            a.waiting = others.0;
+            self.others = others;
+        }
         // Oldest first. An insertion sort: a few records, and no sort machinery in the wasm.
         for i in 1..adopted.len() {
             let mut j = i;

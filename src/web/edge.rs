@@ -85,12 +85,16 @@ fn call(data: &JsValue, call: Call) -> Option<Verdict> {
 }
 
 /// Sets the tag up for this page: the session, the storage, the lifecycle listeners.
+/// `handoff` is what the light module left when it handed the page over (js/PROTOCOL.md).
 /// `claim` is the loader's function that runs [`adopt`] under the Web Lock `rtp-claim`;
 /// `lock(on)` requests or releases the page's Web Lock `rtp-tab-<id>`. Returns this page's id.
 /// Called by the loader once; calling it again (or while the tag is busy) does nothing.
 #[wasm_bindgen]
-pub fn boot(claim: JsValue, lock: JsValue) -> JsValue {
+pub fn boot(claim: JsValue, lock: JsValue, handoff: Option<String>) -> JsValue {
     start(claim.dyn_into().ok(), lock.dyn_into().ok());
+    if let Some(effects) = handoff.and_then(|h| with_edge(|e| e.driver.continue_from(&h, &mut e.env))) {
+        run(effects, &Ctx::of(&JsValue::UNDEFINED));
+    }
     with_edge(|e| JsValue::from_str(e.driver.tag.outbox.owner())).unwrap_or(JsValue::UNDEFINED)
 }
 

@@ -18,11 +18,11 @@ import { assertDeliveredOnce, mark, pageUrl, storedCalls } from './delivery-supp
 
 const collector = useCollector();
 
-// dist/hosted/: the loader built with a default endpoint and account, beside the same wasm.
+// dist/hosted/: the loader built with a default endpoint and account, beside the same wasm files.
 before(() => {
   const hosted = join(ROOT, 'dist/hosted');
   mkdirSync(hosted, { recursive: true });
-  copyFileSync(join(ROOT, 'dist/rtp_bg.wasm'), join(hosted, 'rtp_bg.wasm'));
+  for (const f of ['rtp_bg.wasm', 'rtp_full_bg.wasm']) copyFileSync(join(ROOT, 'dist', f), join(hosted, f));
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, env: { ...process.env, ENDPOINT: '/collect', ACCOUNT: 'hosted-account', RTP_DIST: 'dist/hosted' } });
   assert.ok(readFileSync(join(hosted, 'rtp.js'), 'utf8').includes('"/collect"'), 'the endpoint is written into the loader');
 });

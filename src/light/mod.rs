@@ -239,14 +239,15 @@ impl<S: Store, J: Store> Light<S, J> {
         self.take()
     }
 
-    /// Retires when handing over and nothing is in flight: what is accepted is written, the
-    /// lock released, and [`Effect::Settle`] tells the edge to start the full tag (the light
-    /// module has no `flush` waiters, so the effect is free to mean this).
+    /// Retires when handing over and nothing is in flight: what is accepted is written, and
+    /// [`Effect::Settle`] tells the edge to start the full tag (the light module has no
+    /// `flush` waiters, so the effect is free to mean this).
     fn retire_if_idle(&mut self) {
         if self.phase == Phase::Handing && !self.groups.iter().any(|g| g.flying) {
+            // The lock stays held: no other page adopts these records before the full tag of
+            // this page has (the loader releases it then).
             self.phase = Phase::Retired;
             self.write();
-            self.lock(false);
             self.effects.push(Effect::Settle(true));
         }
     }
@@ -521,8 +522,9 @@ impl<S: Store, J: Store> Light<S, J> {
     }
 
     /// What the full tag continues from, once retired: the rate limit's bucket, the
-    /// rate-limited drops not yet reported, whether the warning was shown (js/PROTOCOL.md,
-    /// "Handing over"): `<level> <at> <limited> <warned>`.
+    /// rate-limited drops not yet reported, whether the warning was shown, and this page's id,
+    /// whose records it adopts at once (js/PROTOCOL.md, "Handing over"):
+    /// `<level> <at> <limited> <warned> <owner>`.
     pub fn handoff(&self) -> String {
         let (level, at) = self.limiter.state();
         let mut out = String::new();
@@ -530,12 +532,25 @@ impl<S: Store, J: Store> Light<S, J> {
             crate::json::push_u64(&mut out, n);
             out.push(' ');
         }
+        out.push_str(&self.owner);
         out
     }
 }
 
-/// Reads [`Light::handoff`]: the limiter's state, the limited count, the warning shown.
-pub fn read_handoff(s: &str) -> Option<(Limiter, u64, bool)> {
+/// What [`Light::handoff`] gives the full tag.
+pub struct Handoff {
+    /// The rate limit's bucket.
+    pub limiter: Limiter,
+    /// Rate-limited drops not yet reported.
+    pub limited: u64,
+    /// The rate-limit warning was shown.
+    pub warned: bool,
+    /// The light module's page id: the owner of the records to adopt.
+    pub owner: String,
+}
+
+/// Reads [`Light::handoff`].
+pub fn read_handoff(s: &str) -> Option<Handoff> {
     let mut n = [0u64; 4];
     let mut rest = s;
     for slot in n.iter_mut() {
@@ -543,5 +558,13 @@ pub fn read_handoff(s: &str) -> Option<(Limiter, u64, bool)> {
         *slot = crate::json::parse_u64(rest.get(..end)?)?;
         rest = rest.get(end + 1..)?;
     }
-    Some((Limiter::resume(n[0], n[1]), n[2], n[3] == 1))
+    record::is_owner(rest).then(|| Handoff {
+        limiter: Limiter::resume(n[0], n[1]),
+        limited: n[2],
+        warned: n[3] == 1,
+        owner: String::from(rest),
+    })
 }
+
+#[cfg(test)]
+mod tests;

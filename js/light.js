@@ -1,0 +1,58 @@
+// The light module's host (src/web/light.rs): what runs its effects. The light module decides
+// (src/light.rs); this only makes the request, schedules the microtask, takes the lock, writes
+// to the console and passes the browser's callbacks back as calls of its exports. It is
+// appended, with js/host.js and js/loader.js, to the light module's glue in dist/rtp.js
+// (scripts/build.mjs), and nothing runs at load.
+//
+// lightHost(tag, lock, retire): `tag` is the light module's exports, `lock(on)` the page's Web
+// Lock (locker() in js/host.js), `retire()` what starts the full tag once the light module has
+// handed over. Every callback into the wasm is caught: rtp() never throws into the page.
+export function lightHost(tag, lock, retire) {
+  var body; // the Promise of the last answer's body being read
+  function online() {
+    try { return navigator.onLine !== false; } catch (e) { return true; }
+  }
+  function safe(f) {
+    return function (a, b) { try { f(a, b); } catch (e) {} };
+  }
+  var pump = safe(function () { tag.pump(online()); });
+  // The page's lifecycle, as the full tag's edge reads it (src/web/lifecycle.rs).
+  try {
+    addEventListener('pagehide', safe(function () { tag.leave(true, online()); }));
+    addEventListener('pageshow', safe(function (e) { e.persisted && tag.shown(true); }));
+    document.addEventListener('visibilitychange', safe(function () {
+      document.hidden ? tag.leave(false, online()) : tag.shown(false);
+    }));
+  } catch (e) {}
+  return {
+    // Keepalive fetch, no credentials, a 30 s timeout (src/web/transport.rs). A fetch that
+    // throws, or returns no promise, throws here: the batch was not sent.
+    send: function (id, url, body_) {
+      var init = { method: 'POST', body: body_, keepalive: true, mode: 'cors', credentials: 'omit' };
+      try { init.signal = AbortSignal.timeout(30000); } catch (e) {}
+      fetch(url, init).then(safe(function (r) {
+        var status = 0, retry;
+        try {
+          status = r.status;
+          retry = r.headers.get('retry-after');
+        } catch (e) {}
+        // Chromium keeps a keepalive request's share of the quota until its body is read.
+        try { body = r.text(); } catch (e) { body = 0; }
+        tag.answered(id, +status || 0, retry == null ? undefined : '' + retry);
+      }), safe(function (e) { tag.unreachable(id, e); }));
+    },
+    // The pump: at the end of the task, or (after) once the last body is read.
+    pump: function (after) {
+      var p = after && body;
+      try { (p && p.then ? p : Promise.resolve()).then(pump, pump); } catch (e) { pump(); }
+    },
+    later: function (id) {
+      setTimeout(safe(function () { tag.failed(id, online()); }));
+    },
+    lock: lock,
+    retire: retire,
+    say: function (warn, text, detail) {
+      try { console[warn ? 'warn' : 'debug'].apply(console, detail === undefined ? [text] : [text, detail]); } catch (e) {}
+    }
+  };
+}

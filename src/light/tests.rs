@@ -1,0 +1,349 @@
+//! The light driver, input by input, and its hand-over to the full tag through the journal.
+
+use super::*;
+use crate::driver::{Call, Effect, SetValue};
+use crate::record::{decode_group, KEY_PREFIX};
+use crate::store::{MemoryStore, SharedStore};
+use crate::tag::tests::FakeEnv;
+use crate::tag::Tag;
+use crate::values::Field;
+use alloc::string::ToString;
+
+type L = Light<MemoryStore, SharedStore>;
+
+fn light(journal: &SharedStore, env: &mut FakeEnv) -> L {
+    let mut l = Light::new(MemoryStore::default(), journal.clone(), env);
+    let (r, _) = l.call(
+        Call::Set(Some(Setting::Endpoint), text("https://c.test/collect")),
+        env,
+    );
+    assert_eq!(r, Reply::Verdict(Verdict::Done));
+    l
+}
+
+fn text(s: &str) -> SetValue {
+    SetValue {
+        text: Some(s.into()),
+        truthy: true,
+        is_true: false,
+        signal: false,
+    }
+}
+
+fn event(v: &str) -> Call {
+    Call::Event(
+        RawValues::Fields(vec![Field::Text(v.into())]),
+        Origin::default(),
+    )
+}
+
+/// The `Send` effects: (id, body).
+fn sends(effects: &[Effect]) -> Vec<(u32, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send { id, body, .. } => Some((*id, body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn records(journal: &SharedStore) -> Vec<String> {
+    let mut j = journal.clone();
+    j.keys(KEY_PREFIX)
+        .into_iter()
+        .filter(|k| record::event_id(k).is_some())
+        .collect()
+}
+
+#[test]
+fn an_accepted_event_is_written_then_sent_and_forgotten_once_acknowledged() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    let (r, fx) = l.call(event("MyEvent"), &mut env);
+    assert_eq!(r, Reply::Verdict(Verdict::Accepted));
+    // The lock before anything is stored, then one pump for the task.
+    assert_eq!(fx, [Effect::Lock(true), Effect::Pump]);
+    let (_, fx) = l.call(event("Other"), &mut env);
+    assert!(fx.is_empty(), "one pump per task: {fx:?}");
+    assert!(records(&journal).is_empty(), "a call writes nothing");
+
+    let fx = l.pump(true, &mut env);
+    let sent = sends(&fx);
+    assert_eq!(sent.len(), 1, "{fx:?}");
+    assert!(sent[0].1.contains("\"MyEvent\"") && sent[0].1.contains("\"Other\""));
+    // Written ahead, as one group in the outbox's record format, owned by this page.
+    let keys = records(&journal);
+    assert_eq!(keys.len(), 1);
+    let value = journal.clone().get(&keys[0]).unwrap();
+    let group = decode_group(&keys[0], &value).unwrap();
+    assert_eq!(group.len(), 2);
+    assert!(group.iter().all(|r| r.owner == l.owner() && r.attempts == 0));
+
+    let fx = l.answered(sent[0].0, 200, None, &mut env);
+    assert_eq!(fx, [Effect::Lock(false)]);
+    assert!(records(&journal).is_empty());
+    assert_eq!(l.phase, Phase::Running);
+}
+
+#[test]
+fn repeats_and_refusals_are_answered_here_with_the_full_tags_messages() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("a"), &mut env);
+    let (r, fx) = l.call(event("a"), &mut env);
+    assert_eq!(r, Reply::Verdict(Verdict::Duplicate));
+    assert_eq!(fx, [Effect::Say(Level::Debug, say::DUPLICATE, Shown::Input)]);
+    let (r, fx) = l.call(Call::Event(RawValues::TooMany, Origin::default()), &mut env);
+    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::TooManyValues)));
+    assert_eq!(
+        fx,
+        [Effect::Say(
+            Level::Warn,
+            Rejection::TooManyValues.message(),
+            Shown::Input
+        )]
+    );
+    let (r, _) = l.call(Call::Set(None, text("x")), &mut env);
+    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::UnknownSetting)));
+    let (r, _) = l.call(Call::View(Err(()), Origin::default()), &mut env);
+    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::BadPage)));
+    let (r, _) = l.call(Call::Account(Some(" ".into())), &mut env);
+    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::BadAccount)));
+    assert_eq!(l.phase, Phase::Running);
+}
+
+#[test]
+fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(Call::Account(Some("acme".into())), &mut env);
+    l.call(event("kept"), &mut env);
+    let sent = sends(&l.pump(true, &mut env));
+    let fx = l.answered(sent[0].0, 503, Some(7_000), &mut env);
+    assert_eq!(
+        fx,
+        [
+            Effect::Say(Level::Debug, say::NOT_ACCEPTED, Shown::Number(503)),
+            Effect::Settle(true),
+        ],
+        "retired: the full tag starts; the lock stays until it has adopted"
+    );
+    assert_eq!(l.phase, Phase::Retired);
+    let (r, fx) = l.call(event("later"), &mut env);
+    assert_eq!((r, fx), (Reply::HandOver, Vec::new()));
+
+    // The full tag of the same page, on the same journal, with what the light module left: it
+    // adopts the event at once (though recent, and its page's lock held), with its attempt,
+    // and waits for the Retry-After the collector gave.
+    let handoff = l.handoff();
+    let mut full = crate::driver::Driver::new(Tag::new(
+        MemoryStore::default(),
+        journal.clone(),
+        &mut env,
+    ));
+    let fx = full.continue_from(&handoff, &mut env);
+    assert_eq!(fx, [Effect::Lock(true), Effect::Pump], "{fx:?}");
+    assert_eq!(full.tag.outbox.queued(), 1);
+    let wait = full.tag.outbox.ready(env.now);
+    assert!((7_000..=8_000).contains(&wait), "{wait}");
+    let batch = full.tag.outbox.take_batch(env.now + wait, 32 * 1024).unwrap();
+    assert!(batch.body.contains("\"kept\"") && batch.body.contains("\"acme\""));
+    // Another page's records are not taken this way.
+    let mut other = crate::driver::Driver::new(Tag::new(
+        MemoryStore::default(),
+        journal.clone(),
+        &mut env,
+    ));
+    let foreign = handoff.replace(l.owner(), "0123456789abcdef");
+    other.continue_from(&foreign, &mut env);
+    assert_eq!(other.tag.outbox.queued(), 0);
+}
+
+#[test]
+fn a_refused_batch_is_dropped_with_a_warning_and_the_light_module_goes_on() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("bad"), &mut env);
+    let sent = sends(&l.pump(true, &mut env));
+    let fx = l.answered(sent[0].0, 400, None, &mut env);
+    assert_eq!(
+        fx,
+        [
+            Effect::Say(Level::Warn, DropReason::Refused.message(), Shown::Number(400)),
+            Effect::Lock(false)
+        ]
+    );
+    assert!(records(&journal).is_empty());
+    let (r, _) = l.call(event("next"), &mut env);
+    assert_eq!(r, Reply::Verdict(Verdict::Accepted));
+}
+
+#[test]
+fn handing_over_waits_for_the_batch_in_flight() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("flying"), &mut env);
+    let sent = sends(&l.pump(true, &mut env));
+    // A call the light module does not take (debug): handed over, but not retired yet.
+    let debug = SetValue {
+        text: None,
+        truthy: true,
+        is_true: true,
+        signal: false,
+    };
+    let (r, fx) = l.call(Call::Set(Some(Setting::Debug), debug), &mut env);
+    assert_eq!((r, fx), (Reply::HandOver, Vec::new()));
+    let (r, _) = l.call(event("meanwhile"), &mut env);
+    assert_eq!(r, Reply::HandOver, "no call is taken while handing over");
+    // Acknowledged: forgotten, then retired with nothing left to adopt.
+    let fx = l.answered(sent[0].0, 204, None, &mut env);
+    assert_eq!(fx, [Effect::Settle(true)]);
+    assert!(records(&journal).is_empty());
+}
+
+#[test]
+fn a_network_error_is_handled_a_task_later_and_not_at_all_once_the_page_is_left() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("x"), &mut env);
+    let sent = sends(&l.pump(true, &mut env));
+    let id = sent[0].0;
+    assert_eq!(
+        l.unreachable(id),
+        [
+            Effect::Say(Level::Debug, say::UNREACHABLE, Shown::Input),
+            Effect::FailLater(id)
+        ]
+    );
+    // pagehide came between: the browser goes on sending the keepalive request.
+    let fx = l.leave(true, true, &mut env);
+    assert_eq!(fx, [Effect::Lock(false)]);
+    assert!(records(&journal).is_empty(), "handed to the browser: not sent again");
+    assert!(l.failed(id, true, &mut env).is_empty());
+    assert_eq!(l.phase, Phase::Running);
+
+    // Not left: an attempt counted, and handed over.
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("y"), &mut env);
+    let id = sends(&l.pump(true, &mut env))[0].0;
+    l.unreachable(id);
+    let fx = l.failed(id, true, &mut env);
+    assert_eq!(fx, [Effect::Settle(true)]);
+    let key = &records(&journal)[0];
+    let value = journal.clone().get(key).unwrap();
+    assert_eq!(decode_group(key, &value).unwrap()[0].attempts, 1);
+    assert!(journal.clone().get(PAUSE_KEY).is_some());
+}
+
+#[test]
+fn offline_no_endpoint_and_storage_leave_events_for_the_full_tag() {
+    // Offline: the full tag waits for `online`; no attempt, no pause.
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("offline"), &mut env);
+    let fx = l.pump(false, &mut env);
+    assert_eq!(fx, [Effect::Settle(true)]);
+    assert_eq!(records(&journal).len(), 1);
+    assert!(journal.clone().get(PAUSE_KEY).is_none());
+
+    // No endpoint: the full tag warns and keeps them.
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = Light::new(MemoryStore::default(), journal.clone(), &mut env);
+    l.call(event("early"), &mut env);
+    let fx = l.pump(true, &mut env);
+    assert!(fx.contains(&Effect::Settle(true)), "{fx:?}");
+    assert_eq!(records(&journal).len(), 1);
+}
+
+#[test]
+fn leaving_sends_what_is_queued_and_removes_its_records() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("first"), &mut env);
+    let first = sends(&l.pump(true, &mut env));
+    assert_eq!(first.len(), 1);
+    // More in the task of pagehide: written, sent beside the first (the leaving budget), and
+    // every record in flight removed.
+    l.call(event("last"), &mut env);
+    let fx = l.leave(true, true, &mut env);
+    let sent = sends(&fx);
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].1.contains("\"last\""));
+    assert_eq!(fx.last(), Some(&Effect::Lock(false)));
+    assert!(records(&journal).is_empty());
+    // Shown again from the back-forward cache: the full tag sorts out what another page took.
+    let fx = l.answered(first[0].0, 200, None, &mut env);
+    assert!(!fx.contains(&Effect::Settle(true)));
+    let fx = l.shown(true);
+    assert!(!fx.contains(&Effect::Settle(true)), "one batch still in flight");
+    let fx = l.answered(sent[0].0, 200, None, &mut env);
+    assert_eq!(fx, [Effect::Settle(true)]);
+}
+
+#[test]
+fn a_burst_is_cut_into_batches_within_the_keepalive_budget() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    let long = "x".repeat(250);
+    for i in 0..300 {
+        let v = alloc::format!("{i}{long}");
+        assert_eq!(l.call(event(&v), &mut env).0, Reply::Verdict(Verdict::Accepted));
+    }
+    let fx = l.pump(true, &mut env);
+    let sent = sends(&fx);
+    assert_eq!(sent.len(), 1, "one batch in flight: two would pass the budget");
+    assert!(sent[0].1.len() <= MAX_BATCH_BYTES);
+    let groups = records(&journal).len();
+    assert!(groups >= 3, "{groups}");
+    let mut total = sent[0].1.matches("\"type\":\"event\"").count();
+    let mut next = sent[0].0;
+    loop {
+        let fx = l.answered(next, 200, None, &mut env);
+        if fx.contains(&Effect::Lock(false)) {
+            break;
+        }
+        assert_eq!(fx, [Effect::PumpAfterBody]);
+        let sent = sends(&l.pump(true, &mut env));
+        assert_eq!(sent.len(), 1);
+        total += sent[0].1.matches("\"type\":\"event\"").count();
+        next = sent[0].0;
+    }
+    assert_eq!(total, 300);
+    assert!(records(&journal).is_empty());
+}
+
+#[test]
+fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    let mut warned = 0;
+    for i in 0..crate::rate::BURST + 3 {
+        let (r, fx) = l.call(Call::View(Ok(Some(i.to_string())), Origin::default()), &mut env);
+        if i >= crate::rate::BURST {
+            assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::RateLimited)));
+        }
+        warned += fx.iter().filter(|e| matches!(e, Effect::Say(Level::Warn, ..))).count();
+    }
+    assert_eq!(warned, 1);
+    let h = read_handoff(&l.handoff()).unwrap();
+    assert_eq!((h.limited, h.warned, h.owner.as_str()), (3, true, l.owner()));
+    let mut resumed = h.limiter;
+    assert!(!resumed.take(env.now), "the bucket is as empty in the full tag");
+    assert!(read_handoff("1 2 3 0").is_none());
+    assert!(read_handoff("1 2 3 x 0123456789abcdef").is_none());
+    assert!(read_handoff("1 2 3 0 NOT-AN-ID").is_none());
+}
