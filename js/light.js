@@ -4,10 +4,11 @@
 // appended, with js/host.js and js/loader.js, to the light module's glue in dist/rtp.js
 // (scripts/build.mjs), and nothing runs at load.
 //
-// lightHost(tag, lock, retire): `tag` is the light module's exports, `lock(on)` the page's Web
-// Lock (locker() in js/host.js), `retire()` what starts the full tag once the light module has
-// handed over. Every callback into the wasm is caught: rtp() never throws into the page.
-export function lightHost(tag, lock, retire) {
+// lightHost(tag, lock, retire, settle): `tag` is the light module's exports, `lock(on)` the
+// page's Web Lock (locker() in js/host.js), `retire()` what starts the full tag once the light
+// module has handed over, `settle(ok)` what answers the `flush` callers. Every callback into
+// the wasm is caught: rtp() never throws into the page.
+export function lightHost(tag, lock, retire, settle) {
   var body; // the Promise of the last answer's body being read
   function online() {
     try { return navigator.onLine !== false; } catch (e) { return true; }
@@ -51,8 +52,10 @@ export function lightHost(tag, lock, retire) {
     },
     lock: lock,
     retire: retire,
-    say: function (warn, text, detail) {
-      try { console[warn ? 'warn' : 'debug'].apply(console, detail === undefined ? [text] : [text, detail]); } catch (e) {}
+    settle: settle,
+    // As the full tag's console (src/web/console.rs): the text, and the detail unless bare.
+    say: function (warn, text, detail, bare) {
+      try { console[warn ? 'warn' : 'debug'].apply(console, bare ? [text] : [text, detail]); } catch (e) {}
     }
   };
 }

@@ -72,44 +72,35 @@ if (!stub.k) {
   var beside = function (name) { return me && me.src ? me.src.replace(/\.js(?=[?#]|$)/, name) : undefined; };
   // Declarative clicks go to whatever runs the page now: the stub, the light module, the tag.
   clicks(function (c) { try { win[key].apply(undefined, c); } catch (x) {} });
-  // What waits while the full tag loads: calls queue (flush gets a Promise the full tag's flush
-  // settles), and are kept for the next page if this one is left first.
-  var wait = function () {
-    var c = arguments, cb = c[1];
-    if (c[0] == 'flush') return new Promise(function (res) { q.push(['flush', function (ok) { res(ok); typeof cb == 'function' && cb(ok); }]); });
-    q.push(c);
-  };
-  wait.k = 1;
-  wait.q = q;
-  var waiting = function () {
-    stub.q = q;
-    win.rtp = win[key] = wait;
-  };
-  // The full tag (rtp_full.js, rtp_full_bg.wasm), for a page with something to recover, or once
-  // the light module has handed over (`handoff`: what it leaves the full tag, js/PROTOCOL.md).
-  // Fetched with its Subresource Integrity hash (FULL_INTEGRITY); rtp_full.js is pinned too when
-  // this file is. If either cannot be fetched (offline, blocked, 404), the calls stay queued (and
-  // kept for the next page), what the light module accepted stays stored, and it is tried again
-  // when the browser is back online.
-  var loading, lightLock;
-  var full = function (handoff) {
+  // The full tag (rtp_full.js, rtp_full_bg.wasm): at once for a page with something to recover,
+  // or when the light module asks (retire). Until it runs, calls go to the stub's queue, or to
+  // the light module, which goes on taking them (and writing them) until the full tag boots
+  // with its handoff(), adopting what it stored. The flush callers the light module has not
+  // answered are asked again of the full tag. Fetched with its Subresource Integrity hash
+  // (FULL_INTEGRITY); rtp_full.js is pinned too when this file is. If either cannot be fetched
+  // (offline, blocked, 404), nothing is lost: the calls stay queued (and kept for the next
+  // page), or stored by the light module; it is tried again when the browser is back online.
+  var loading, handed, light, lightLock, flushes = [];
+  var full = function () {
     var again = function (x) {
       report(x);
-      if (loading) try { win.addEventListener('online', function () { full(handoff); }, { once: true }); } catch (y) {}
+      if (loading) try { win.addEventListener('online', full, { once: true }); } catch (y) {}
       loading = 0;
     };
-    if (loading) return;
+    if (loading || handed) return;
     loading = 1;
-    waiting();
-    win[Symbol.for('rtp-full')] = function (tag) {
-      tag({ module_or_path: fetch(beside('_full_bg.wasm'), { integrity: 'FULL_INTEGRITY' }) }).then(function () {
-        start(tag, q, settings, handoff, 1);
+    win[Symbol.for('rtp-full')] = function (f) {
+      f({ module_or_path: fetch(beside('_full_bg.wasm'), { integrity: 'FULL_INTEGRITY' }) }).then(function () {
+        for (var n = 0; n < flushes.length; n++) q.push(['flush', flushes[n]]);
+        flushes = [];
+        start(f, q, settings, light && light.handoff(), 1);
         // The full tag has adopted what the light module stored: its lock can go.
         lightLock && lightLock(false);
-        var live = function () { return call(tag, arguments); };
+        handed = f;
+        var live = function () { return call(f, arguments); };
         live.k = 1;
         // A reference to the stub kept by page code still works: its pushes are forwarded.
-        live.q = stub.q = { push: function (a) { call(tag, a, 1); } };
+        live.q = stub.q = { push: function (a) { call(f, a, 1); } };
         win.rtp = win[key] = live;
       }).catch(again);
     };
@@ -150,29 +141,38 @@ if (!stub.k) {
       wasm = url && (stub.w && !me.integrity ? stub.w.then(function (r) { return r && r.ok ? r : withHash(); }, withHash) : withHash());
     } catch (x) {}
     tag({ module_or_path: wasm }).then(function () {
-      var id, i = 0, j = 0;
+      var id, i;
+      var settle = function (ok) {
+        var w = flushes, n;
+        flushes = [];
+        for (n = 0; n < w.length; n++) Promise.resolve(ok).then(w[n]); // a throwing callback stays the page's
+      };
       lightLock = locker(function () { return id; });
-      id = tag.boot(lightHost(tag, lightLock, function () { full(tag.handoff()); }));
-      // One call through the light module. What it accepts of the settings is replayed to the
-      // full tag if it takes over; a call it hands over, and every call after it, queue for
-      // the full tag.
-      var light = function (c, queued) {
-        var r = call(tag, c, queued);
-        if (r == 'ok') settings = settings.concat([[c[0], c[1], c[2]]]);
-        return r;
+      id = tag.boot(lightHost(tag, lightLock, full, settle));
+      light = tag;
+      // One call: to the light module until the full tag runs. The settings it accepts are
+      // replayed to the full tag; a flush answers a Promise (and calls its callback) once
+      // settled.
+      // Everything is read inside the try: a page may pass anything (a Proxy whose traps throw).
+      var one = function (c, queued) {
+        if (handed) return call(handed, c, queued);
+        try {
+          var cb = c[1], done, r;
+          if (c[0] === 'flush') done = new Promise(function (res) { flushes[flushes.length] = function (ok) { res(ok); typeof cb == 'function' && cb(ok); }; });
+          r = call(tag, c, queued);
+          if (r === 'ok' && !done) settings = settings.concat([[c[0], c[1], c[2]]]);
+          return done || r;
+        } catch (e) { report(e); return 'error'; }
       };
       settings = [];
-      for (; i < given.length; i++) given[i] && light(given[i]);
-      for (i = 0; i < q.length; i++) if (light(q[i], 1) == 'handover') break;
-      for (; i < q.length; ) q[j++] = q[i++];
-      q.length = j;
-      if (j) return waiting();
-      var live = function () {
-        var c = arguments, r = light(c);
-        return r == 'handover' ? (waiting(), wait.apply(undefined, c)) : r;
-      };
+      for (i = 0; i < given.length; i++) given[i] && one(given[i]);
+      // The queue may grow while it is replayed (a callback calling rtp): read its length each time.
+      for (i = 0; i < q.length; i++) one(q[i], 1);
+      q.length = 0;
+      var live = function () { return one(arguments); };
       live.k = 1;
-      live.q = stub.q = { push: function (c) { light(c, 1) == 'handover' && (waiting(), q.push(c)); } };
+      // A reference to the stub kept by page code still works: its pushes are forwarded.
+      live.q = stub.q = { push: function (c) { one(c, 1); } };
       win.rtp = win[key] = live;
     }).catch(report); // a failed load, or a failure while replaying: logged, never thrown
   }

@@ -1,5 +1,6 @@
 // Prints the size report of the script-tag build (raw, gzip -9, brotli q11), with the change
-// against the previous build, and writes it to dist/size.json. Also what the npm package adds
+// against the previous build, and writes it to dist/size.json: each file, what a clean page
+// load fetches (the loader and the light module), the full tag, and a recovering page (both). Also what the npm package adds
 // to an app's bundle: its JS minified as a bundler would (terser, as ES modules) and its wasm,
 // and what webpack 5 actually emitted for examples/webpack-app (the package, the app's 50 lines
 // and webpack's runtime).
@@ -9,8 +10,14 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { minify } from 'terser';
 
 export const BUDGETS = {
-  // wasm + loader, gzip: the current figure plus a small margin (issue 5; its target is 12 KB).
-  // Loosened from 20,000 by issue 3, with a note: durable delivery (the localStorage outbox,
+  // A clean page load (issue 13): what a page with nothing to recover fetches, the loader
+  // (dist/rtp.js) and the light module (dist/rtp_bg.wasm), gzip: the figure plus a small margin.
+  // It was the whole tag, 33,299 B, until issue 13 split the light module off (src/light/).
+  cleanGzip: 23 * 1024,
+  // The full tag, which a page with something to recover (or whose light module handed over)
+  // fetches as well: dist/rtp_full.js + dist/rtp_full_bg.wasm, gzip.
+  // History of the whole tag's budget, which this one continues (it was wasm + loader):
+  // loosened from 20,000 by issue 3, with a note: durable delivery (the localStorage outbox,
   // retry with backoff, Web Locks adoption, lifecycle events) took the build from 19,956 B to
   // about 29,000 B (with the review fixes: catch bindings for answers, cross-tab pause and
   // eviction count, the back-forward cache).
@@ -29,8 +36,9 @@ export const BUDGETS = {
   // 2,160 B (wasm and glue). Within it, issue 15's drop-in for pages with the RTP tag's own
   // snippet (265 B: wasm 51, its settings answered quietly; loader 214, keeping the calls
   // queued on its stub when the page is left, stamping them, the default endpoint) and issue
-  // 13's early wasm request (loader 37 B).
-  tagGzip: 33 * 1024,
+  // 13's early wasm request (loader 37 B). Issue 13 moved the loader out (rtp_full.js is the
+  // glue alone) and added the hand-over (adopting the light module's records, its rate limit).
+  fullGzip: 33 * 1024,
   // the inline snippet, minified. 350 until issue 3, whose pagehide handler keeps the calls of
   // a page left before the tag loaded (about 170 B); 650 with issue 13's early wasm request
   // (113 B: the wasm fetched beside the loader and handed to it, unless a tag already runs;
@@ -41,7 +49,10 @@ export const BUDGETS = {
   // the npm package's JS + wasm, gzip (issue 4): the figure with trackViews() plus a small margin;
   // 30 KiB until issue 6's privacy controls, endpoint policy and rate limit (as tagGzip).
   // 34.5 KiB with issue 5's grouped records (as tagGzip).
-  npmGzip: 33.5 * 1024, // 34.5 KiB until issue 12 (as tagGzip: 33,451 B)
+  // 34.5 KiB until issue 12 (as the full tag: 33,451 B); 34 KiB with issue 13, whose
+  // hand-over from the light module (its rate limit, adopting its records at once: about
+  // 600 B gzip) is in the one full wasm the package shares with the script tag.
+  npmGzip: 34 * 1024,
 };
 
 if (process.argv[1] && process.argv[1].endsWith('size-report.mjs')) await report();
@@ -56,7 +67,7 @@ async function npmJs() {
 }
 
 async function report() {
-const files = ['dist/rtp_bg.wasm', 'dist/rtp.js', 'dist/snippet.min.js'];
+const files = ['dist/rtp_bg.wasm', 'dist/rtp.js', 'dist/rtp_full_bg.wasm', 'dist/rtp_full.js', 'dist/snippet.min.js'];
 const measure = (f) => {
   const b = typeof f == 'string' ? readFileSync(f) : f;
   return {
@@ -67,9 +78,10 @@ const measure = (f) => {
 };
 const previous = existsSync('dist/size.json') ? JSON.parse(readFileSync('dist/size.json', 'utf8')) : {};
 const report = Object.fromEntries(files.map((f) => [f, measure(f)]));
-const t = report['dist/rtp_bg.wasm'], l = report['dist/rtp.js'];
 const sum = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
-report['wasm + loader'] = sum(t, l);
+report['clean page load'] = sum(report['dist/rtp_bg.wasm'], report['dist/rtp.js']);
+report['full tag'] = sum(report['dist/rtp_full_bg.wasm'], report['dist/rtp_full.js']);
+report['recovering page'] = sum(report['clean page load'], report['full tag']);
 if (existsSync('dist/npm/index.js')) {
   const js = (report['npm: JS, minified'] = measure(await npmJs()));
   const wasm = (report['npm: rtp_bg.wasm'] = measure('dist/npm/rtp_bg.wasm'));
@@ -89,15 +101,16 @@ const delta = (name, k) => {
   const d = report[name][k] - p[k];
   return ` (${d > 0 ? '+' : ''}${d})`;
 };
-console.log(`${'file'.padEnd(22)}${pad('raw', 16)}${pad('gzip -9', 16)}${pad('brotli', 16)}`);
+console.log(`${'file'.padEnd(24)}${pad('raw', 16)}${pad('gzip -9', 16)}${pad('brotli', 16)}`);
 for (const name of Object.keys(report)) {
   const r = report[name];
-  console.log(`${name.padEnd(22)}${pad(r.raw + delta(name, 'raw'), 16)}${pad(r.gzip + delta(name, 'gzip'), 16)}${pad(r.brotli + delta(name, 'brotli'), 16)}`);
+  console.log(`${name.padEnd(24)}${pad(r.raw + delta(name, 'raw'), 16)}${pad(r.gzip + delta(name, 'gzip'), 16)}${pad(r.brotli + delta(name, 'brotli'), 16)}`);
 }
 const over = [];
-if (report['wasm + loader'].gzip > BUDGETS.tagGzip) over.push(`wasm + loader gzip ${report['wasm + loader'].gzip} > ${BUDGETS.tagGzip}`);
+if (report['clean page load'].gzip > BUDGETS.cleanGzip) over.push(`clean page load gzip ${report['clean page load'].gzip} > ${BUDGETS.cleanGzip}`);
+if (report['full tag'].gzip > BUDGETS.fullGzip) over.push(`full tag gzip ${report['full tag'].gzip} > ${BUDGETS.fullGzip}`);
 if (report['npm: JS + wasm'] && report['npm: JS + wasm'].gzip > BUDGETS.npmGzip) over.push(`npm JS + wasm gzip ${report['npm: JS + wasm'].gzip} > ${BUDGETS.npmGzip}`);
 if (report['dist/snippet.min.js'].raw > BUDGETS.snippetRaw) over.push(`snippet ${report['dist/snippet.min.js'].raw} > ${BUDGETS.snippetRaw}`);
-console.log(over.length ? `OVER BUDGET: ${over.join('; ')}` : `within budget (wasm + loader ≤ ${BUDGETS.tagGzip} B gzip, npm ≤ ${BUDGETS.npmGzip} B, snippet ≤ ${BUDGETS.snippetRaw} B)`);
+console.log(over.length ? `OVER BUDGET: ${over.join('; ')}` : `within budget (clean page load ≤ ${BUDGETS.cleanGzip} B gzip, full tag ≤ ${BUDGETS.fullGzip} B, npm ≤ ${BUDGETS.npmGzip} B, snippet ≤ ${BUDGETS.snippetRaw} B)`);
 if (process.argv.includes('--assert') && over.length) process.exit(1);
 }

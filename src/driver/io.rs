@@ -42,6 +42,8 @@ pub enum Effect {
     Settle(bool),
     /// A console message.
     Say(Level, &'static str, Shown),
+    /// The light module only ([`crate::light`]): it has retired; start the full tag.
+    HandOver,
 }
 
 /// A console level.

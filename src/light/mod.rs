@@ -5,15 +5,22 @@
 //! light module) instead of the whole tag. It validates, dedupes and builds events with the
 //! tag's own code ([`crate::values`], [`crate::ledger`], [`crate::envelope`]), writes them
 //! ahead to the journal in the outbox's record format ([`crate::record`]), one group per task,
-//! and sends each group as one batch. At the first thing it does not handle (a failed batch,
-//! `flush`, a privacy or debug setting, a callback to answer, no endpoint, offline, a page
-//! restored from the back-forward cache) it **hands over**: no new call is taken, the batches
-//! in flight are waited for, the page's lock is released, and the loader starts the full tag,
-//! which adopts the records as it adopts any page's, and replays the calls made meanwhile. A
-//! failed batch leaves the pause and its attempt stored, as the outbox would: the full tag
-//! honours them. The journal is the hand-over; nothing accepted lives only in memory then.
+//! and sends each group as one batch. It answers every call the full tag answers, with the same
+//! verdicts and console messages (settings, consent, Do Not Track, debug, `flush`). At the
+//! first delivery it does not handle (a failed batch, no endpoint, offline, a page restored
+//! from the back-forward cache) it **hands over**: it stops sending, waits for the batches in
+//! flight, and asks the loader for the full tag ([`Effect::HandOver`]), while it goes on taking
+//! calls and writing them. Once the full tag is loaded, the loader takes [`Light::handoff`]
+//! (which writes what the task accepted) and boots the full tag with it: it adopts this page's
+//! records at once, and continues the rate limit. A failed batch leaves the pause and its
+//! attempt stored, as the outbox would: the full tag honours them. The journal is the
+//! hand-over; nothing accepted lives only in the light module's memory.
 //!
-//! Inputs and effects are the full driver's ([`crate::driver`]), a subset of each.
+//! `flush` is answered here too ([`Effect::Settle`]) while the light module sends; one pending
+//! when it hands over is asked again of the full tag by the loader.
+//!
+//! Inputs and effects are the full driver's ([`crate::driver`]), a subset of each, and
+//! [`Effect::HandOver`].
 
 use crate::command::Setting;
 use crate::driver::{say, Call, Effect, Level, SetValue, Shown};
@@ -31,23 +38,14 @@ use crate::verdict::{Rejection, Verdict};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// What a call gets: its verdict, or "hand over" (the call goes to the full tag).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reply {
-    /// Decided here.
-    Verdict(Verdict),
-    /// Not handled here: the loader queues it for the full tag.
-    HandOver,
-}
-
 /// What the light module is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     /// Taking calls.
     Running,
-    /// Handing over: no call is taken; retires once nothing is in flight.
+    /// Handing over: nothing new is sent; retires once nothing is in flight.
     Handing,
-    /// Retired: the full tag runs the page.
+    /// Retired: the loader is starting the full tag. Calls are still taken, and written.
     Retired,
 }
 
@@ -75,6 +73,12 @@ impl Group {
 pub struct Light<S: Store, J: Store> {
     endpoint: Option<String>,
     account: Option<String>,
+    /// `rtp('set', 'debug', true)`: accepted calls are said on the console.
+    debug: bool,
+    /// `rtp('set', 'consent', false)` is in force.
+    denied: bool,
+    /// `honorDnt` is on and the browser sends Do Not Track or Global Privacy Control.
+    dnt: bool,
     session: String,
     owner: String,
     ledger: Ledger<S>,
@@ -99,6 +103,10 @@ pub struct Light<S: Store, J: Store> {
     locked: bool,
     /// The rate-limit warning was shown.
     warned_limit: bool,
+    /// `flush` callers waiting (the edge holds them).
+    waiters: usize,
+    /// A batch was dropped since they began to wait.
+    dropped: bool,
     effects: Vec<Effect>,
 }
 
@@ -110,6 +118,9 @@ impl<S: Store, J: Store> Light<S, J> {
         Light {
             endpoint: None,
             account: None,
+            debug: false,
+            denied: false,
+            dnt: false,
             session,
             owner: page_id(env.random16()),
             ledger,
@@ -125,6 +136,8 @@ impl<S: Store, J: Store> Light<S, J> {
             left: false,
             locked: false,
             warned_limit: false,
+            waiters: 0,
+            dropped: false,
             effects: Vec::new(),
         }
     }
@@ -134,38 +147,80 @@ impl<S: Store, J: Store> Light<S, J> {
         &self.owner
     }
 
-    /// A call from the page. Its reply, and the effects to run.
-    pub fn call(&mut self, call: Call, env: &mut impl Env) -> (Reply, Vec<Effect>) {
-        if self.phase != Phase::Running {
-            return (Reply::HandOver, self.take());
-        }
+    /// A call from the page: its verdict (as the full tag's), and the effects to run.
+    pub fn call(&mut self, call: Call, env: &mut impl Env) -> (Verdict, Vec<Effect>) {
         let v = match call {
             Call::Event(raw, origin) => self.event(raw, origin, env),
-            Call::View(Err(()), _) => Verdict::Rejected(Rejection::BadPage),
-            Call::View(Ok(page), mut origin) => {
-                if let Some(p) = page.filter(|p| !p.is_empty()) {
-                    origin.url = Some(p);
+            Call::View(page, mut origin) => match (self.refusal(), page) {
+                (Some(r), _) => Verdict::Rejected(r),
+                (None, Err(())) => Verdict::Rejected(Rejection::BadPage),
+                (None, Ok(page)) => {
+                    if let Some(p) = page.filter(|p| !p.is_empty()) {
+                        origin.url = Some(p);
+                    }
+                    self.enqueue(Kind::View, None, origin, env)
                 }
-                self.enqueue(Kind::View, None, origin, env)
-            }
-            Call::Account(id) | Call::Set(Some(Setting::Account), SetValue { text: id, .. }) => {
-                set(&mut self.account, check_account(id))
-            }
-            Call::Set(Some(Setting::Endpoint), SetValue { text, .. }) => {
-                set(&mut self.endpoint, check_endpoint(text, env))
-            }
-            Call::Set(None, _) => Verdict::Rejected(Rejection::UnknownSetting),
-            // Debug, consent, Do Not Track: the full tag's.
-            Call::Set(..) => {
-                self.hand_over();
-                return (Reply::HandOver, self.take());
-            }
+            },
+            Call::Account(id) => set(&mut self.account, check_account(id)),
+            Call::Set(setting, value) => self.set(setting, value, env),
         };
         self.answer(v);
-        (Reply::Verdict(v), self.take())
+        (v, self.take())
+    }
+
+    /// `rtp('set', name, value)`, as the full tag's (`Driver::set`, `Tag`).
+    fn set(&mut self, setting: Option<Setting>, value: SetValue, env: &mut impl Env) -> Verdict {
+        match setting {
+            Some(Setting::Endpoint) => return set(&mut self.endpoint, check_endpoint(value.text, env)),
+            Some(Setting::Account) => return set(&mut self.account, check_account(value.text)),
+            Some(Setting::Debug) => self.debug = value.truthy,
+            Some(Setting::Consent) => {
+                self.denied = !value.is_true;
+                if self.denied {
+                    self.discard();
+                }
+            }
+            Some(Setting::HonorDnt) => {
+                self.dnt = value.truthy && value.signal;
+                if self.dnt {
+                    self.discard();
+                }
+            }
+            None => return Verdict::Rejected(Rejection::UnknownSetting),
+        }
+        Verdict::Done
+    }
+
+    /// Why nothing may be stored or sent now, if so (as `Tag::refusal`).
+    fn refusal(&self) -> Option<Rejection> {
+        if self.dnt {
+            Some(Rejection::DoNotTrack)
+        } else if self.denied {
+            Some(Rejection::NoConsent)
+        } else {
+            None
+        }
+    }
+
+    /// Forgets every event it holds, the stored records of all the site's pages and the calls
+    /// the snippet kept (consent withdrawn, Do Not Track honoured), as `Tag::discard`. The
+    /// answers to batches in flight are then ignored.
+    fn discard(&mut self) {
+        self.unwritten.clear();
+        self.groups.clear();
+        for key in self.journal.keys(record::KEY_PREFIX) {
+            if key != PAUSE_KEY {
+                self.journal.remove(&key);
+            }
+        }
+        crate::kept::forget(&mut self.journal);
+        self.after_answer();
     }
 
     fn event(&mut self, raw: RawValues, origin: Origin, env: &mut impl Env) -> Verdict {
+        if let Some(r) = self.refusal() {
+            return Verdict::Rejected(r);
+        }
         let values = match validate(raw) {
             Ok(v) => v,
             Err(r) => return Verdict::Rejected(r),
@@ -214,12 +269,16 @@ impl<S: Store, J: Store> Light<S, J> {
         match verdict {
             Verdict::Accepted => {
                 self.lock(true);
+                if self.debug {
+                    self.say(Level::Debug, say::ACCEPTED, Shown::Input);
+                }
                 if !self.pump_due {
                     self.pump_due = true;
                     self.effects.push(Effect::Pump);
                 }
             }
             Verdict::Duplicate => self.say(Level::Debug, say::DUPLICATE, Shown::Input),
+            Verdict::Rejected(r) if r.quiet() => self.say(Level::Debug, r.message(), Shown::Nothing),
             Verdict::Rejected(r @ Rejection::RateLimited) => {
                 if !core::mem::replace(&mut self.warned_limit, true) {
                     self.say(Level::Warn, r.message(), Shown::Input);
@@ -230,26 +289,54 @@ impl<S: Store, J: Store> Light<S, J> {
         }
     }
 
-    /// Hands over: no call is taken from now on; retires once nothing is in flight.
-    pub fn hand_over(&mut self) -> Vec<Effect> {
+    /// Hands over: nothing new is sent; retires once nothing is in flight.
+    fn hand_over(&mut self) {
         if self.phase == Phase::Running {
             self.phase = Phase::Handing;
         }
         self.retire_if_idle();
-        self.take()
     }
 
     /// Retires when handing over and nothing is in flight: what is accepted is written, and
-    /// [`Effect::Settle`] tells the edge to start the full tag (the light module has no
-    /// `flush` waiters, so the effect is free to mean this).
+    /// [`Effect::HandOver`] tells the edge to start the full tag (which is asked again for the
+    /// `flush` callers still waiting).
     fn retire_if_idle(&mut self) {
         if self.phase == Phase::Handing && !self.groups.iter().any(|g| g.flying) {
             // The lock stays held: no other page adopts these records before the full tag of
             // this page has (the loader releases it then).
             self.phase = Phase::Retired;
             self.write();
-            self.effects.push(Effect::Settle(true));
+            self.waiters = 0;
+            self.effects.push(Effect::HandOver);
         }
+    }
+
+    /// `rtp('flush' [, callback])`, one more caller waiting: answered ([`Effect::Settle`]) once
+    /// nothing is queued or in flight, `true` when everything was acknowledged. Once handing
+    /// over, the callers still waiting are the full tag's to answer.
+    pub fn flush(&mut self) -> Vec<Effect> {
+        if self.phase != Phase::Running {
+            return self.take(); // the loader asks the full tag
+        }
+        self.waiters += 1;
+        if self.unwritten.is_empty() && self.groups.is_empty() {
+            self.settle();
+        } else if !self.pump_due {
+            self.pump_due = true;
+            self.effects.push(Effect::Pump);
+        }
+        self.take()
+    }
+
+    /// Answers the `flush` callers once nothing is queued, in flight or about to be sent.
+    fn settle(&mut self) {
+        let busy = self.pump_due || !self.unwritten.is_empty() || self.groups.iter().any(|g| g.flying);
+        if self.waiters == 0 || busy || self.phase != Phase::Running {
+            return;
+        }
+        self.waiters = 0;
+        let ok = self.groups.is_empty() && !core::mem::take(&mut self.dropped);
+        self.effects.push(Effect::Settle(ok));
     }
 
     /// Writes the events accepted since the last call as groups of at most a batch (one
@@ -291,12 +378,10 @@ impl<S: Store, J: Store> Light<S, J> {
         self.journal.set(&g.key, &value)
     }
 
-    /// The pump ran: writes what the task's calls hold in memory, then sends what fits.
+    /// The pump ran: writes what the task's calls hold in memory, then sends what fits (not
+    /// once handing over).
     pub fn pump(&mut self, online: bool, env: &mut impl Env) -> Vec<Effect> {
         self.pump_due = false;
-        if self.phase == Phase::Retired {
-            return self.take();
-        }
         self.write();
         if self.phase == Phase::Running && !self.left && !self.groups.is_empty() {
             // No endpoint (the full tag warns and keeps them), offline (it waits for online):
@@ -308,6 +393,7 @@ impl<S: Store, J: Store> Light<S, J> {
             }
         }
         self.retire_if_idle();
+        self.settle();
         self.take()
     }
 
@@ -368,7 +454,8 @@ impl<S: Store, J: Store> Light<S, J> {
         if let Some(i) = self.group(id) {
             self.back(i, 0);
         }
-        self.hand_over()
+        self.hand_over();
+        self.take()
     }
 
     /// The collector answered batch `id`.
@@ -385,6 +472,7 @@ impl<S: Store, J: Store> Light<S, J> {
                 Class::Delivered => self.done(i),
                 Class::Refused => {
                     self.done(i);
+                    self.dropped |= self.waiters > 0;
                     self.say(Level::Warn, DropReason::Refused.message(), shown);
                 }
                 Class::Transient => {
@@ -468,6 +556,7 @@ impl<S: Store, J: Store> Light<S, J> {
             self.effects.push(Effect::PumpAfterBody);
         }
         self.retire_if_idle();
+        self.settle();
         if self.phase == Phase::Running && self.groups.is_empty() && self.unwritten.is_empty() {
             self.lock(false);
         }
@@ -478,6 +567,7 @@ impl<S: Store, J: Store> Light<S, J> {
     /// finishes those requests, and the next page must not send them again); after
     /// `pagehide`, the lock is released.
     pub fn leave(&mut self, left: bool, online: bool, env: &mut impl Env) -> Vec<Effect> {
+        self.write();
         if self.phase == Phase::Running {
             self.left |= left;
             self.leaving = true;
@@ -501,7 +591,7 @@ impl<S: Store, J: Store> Light<S, J> {
         self.leaving = false;
         if restored || self.left {
             self.left = false;
-            return self.hand_over();
+            self.hand_over();
         }
         self.take()
     }
@@ -521,11 +611,13 @@ impl<S: Store, J: Store> Light<S, J> {
         core::mem::take(&mut self.effects)
     }
 
-    /// What the full tag continues from, once retired: the rate limit's bucket, the
+    /// What the full tag continues from, taken by the loader just before it boots it (what the
+    /// task's calls accepted is written first): the rate limit's bucket, the
     /// rate-limited drops not yet reported, whether the warning was shown, and this page's id,
     /// whose records it adopts at once (js/PROTOCOL.md, "Handing over"):
     /// `<level> <at> <limited> <warned> <owner>`.
-    pub fn handoff(&self) -> String {
+    pub fn handoff(&mut self) -> String {
+        self.write();
         let (level, at) = self.limiter.state();
         let mut out = String::new();
         for n in [level, at, self.limited, self.warned_limit as u64] {
@@ -549,20 +641,28 @@ pub struct Handoff {
     pub owner: String,
 }
 
-/// Reads [`Light::handoff`].
+/// Reads [`Light::handoff`]. Byte by byte: `str::find` would link a `memchr` into the full tag.
 pub fn read_handoff(s: &str) -> Option<Handoff> {
+    let b = s.as_bytes();
     let mut n = [0u64; 4];
-    let mut rest = s;
+    let mut i = 0;
     for slot in n.iter_mut() {
-        let end = rest.find(' ')?;
-        *slot = crate::json::parse_u64(rest.get(..end)?)?;
-        rest = rest.get(end + 1..)?;
+        let start = i;
+        while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            *slot = slot.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+            i += 1;
+        }
+        if i == start || b.get(i) != Some(&b' ') {
+            return None;
+        }
+        i += 1;
     }
-    record::is_owner(rest).then(|| Handoff {
+    let owner = s.get(i..)?;
+    record::is_owner(owner).then(|| Handoff {
         limiter: Limiter::resume(n[0], n[1]),
         limited: n[2],
         warned: n[3] == 1,
-        owner: String::from(rest),
+        owner: String::from(owner),
     })
 }
 

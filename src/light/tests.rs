@@ -17,7 +17,7 @@ fn light(journal: &SharedStore, env: &mut FakeEnv) -> L {
         Call::Set(Some(Setting::Endpoint), text("https://c.test/collect")),
         env,
     );
-    assert_eq!(r, Reply::Verdict(Verdict::Done));
+    assert_eq!(r, Verdict::Done);
     l
 }
 
@@ -62,7 +62,7 @@ fn an_accepted_event_is_written_then_sent_and_forgotten_once_acknowledged() {
     let journal = SharedStore::default();
     let mut l = light(&journal, &mut env);
     let (r, fx) = l.call(event("MyEvent"), &mut env);
-    assert_eq!(r, Reply::Verdict(Verdict::Accepted));
+    assert_eq!(r, Verdict::Accepted);
     // The lock before anything is stored, then one pump for the task.
     assert_eq!(fx, [Effect::Lock(true), Effect::Pump]);
     let (_, fx) = l.call(event("Other"), &mut env);
@@ -94,10 +94,10 @@ fn repeats_and_refusals_are_answered_here_with_the_full_tags_messages() {
     let mut l = light(&journal, &mut env);
     l.call(event("a"), &mut env);
     let (r, fx) = l.call(event("a"), &mut env);
-    assert_eq!(r, Reply::Verdict(Verdict::Duplicate));
+    assert_eq!(r, Verdict::Duplicate);
     assert_eq!(fx, [Effect::Say(Level::Debug, say::DUPLICATE, Shown::Input)]);
     let (r, fx) = l.call(Call::Event(RawValues::TooMany, Origin::default()), &mut env);
-    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::TooManyValues)));
+    assert_eq!(r, Verdict::Rejected(Rejection::TooManyValues));
     assert_eq!(
         fx,
         [Effect::Say(
@@ -107,11 +107,11 @@ fn repeats_and_refusals_are_answered_here_with_the_full_tags_messages() {
         )]
     );
     let (r, _) = l.call(Call::Set(None, text("x")), &mut env);
-    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::UnknownSetting)));
+    assert_eq!(r, Verdict::Rejected(Rejection::UnknownSetting));
     let (r, _) = l.call(Call::View(Err(()), Origin::default()), &mut env);
-    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::BadPage)));
+    assert_eq!(r, Verdict::Rejected(Rejection::BadPage));
     let (r, _) = l.call(Call::Account(Some(" ".into())), &mut env);
-    assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::BadAccount)));
+    assert_eq!(r, Verdict::Rejected(Rejection::BadAccount));
     assert_eq!(l.phase, Phase::Running);
 }
 
@@ -128,17 +128,18 @@ fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them(
         fx,
         [
             Effect::Say(Level::Debug, say::NOT_ACCEPTED, Shown::Number(503)),
-            Effect::Settle(true),
+            Effect::HandOver,
         ],
         "retired: the full tag starts; the lock stays until it has adopted"
     );
     assert_eq!(l.phase, Phase::Retired);
-    let (r, fx) = l.call(event("later"), &mut env);
-    assert_eq!((r, fx), (Reply::HandOver, Vec::new()));
+    let (v, fx) = l.call(event("later"), &mut env);
+    assert_eq!(v, Verdict::Accepted, "still taken while the full tag loads");
+    assert_eq!(fx, [Effect::Pump], "{fx:?}");
 
     // The full tag of the same page, on the same journal, with what the light module left: it
-    // adopts the event at once (though recent, and its page's lock held), with its attempt,
-    // and waits for the Retry-After the collector gave.
+    // adopts the events at once (though recent, and its page's lock held), the failed one with
+    // its attempt, and waits for the Retry-After the collector gave.
     let handoff = l.handoff();
     let mut full = crate::driver::Driver::new(Tag::new(
         MemoryStore::default(),
@@ -147,11 +148,12 @@ fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them(
     ));
     let fx = full.continue_from(&handoff, &mut env);
     assert_eq!(fx, [Effect::Lock(true), Effect::Pump], "{fx:?}");
-    assert_eq!(full.tag.outbox.queued(), 1);
+    assert_eq!(full.tag.outbox.queued(), 2);
     let wait = full.tag.outbox.ready(env.now);
     assert!((7_000..=8_000).contains(&wait), "{wait}");
     let batch = full.tag.outbox.take_batch(env.now + wait, 32 * 1024).unwrap();
     assert!(batch.body.contains("\"kept\"") && batch.body.contains("\"acme\""));
+    assert!(batch.body.contains("\"later\""));
     // Another page's records are not taken this way.
     let mut other = crate::driver::Driver::new(Tag::new(
         MemoryStore::default(),
@@ -180,31 +182,88 @@ fn a_refused_batch_is_dropped_with_a_warning_and_the_light_module_goes_on() {
     );
     assert!(records(&journal).is_empty());
     let (r, _) = l.call(event("next"), &mut env);
-    assert_eq!(r, Reply::Verdict(Verdict::Accepted));
+    assert_eq!(r, Verdict::Accepted);
 }
 
 #[test]
-fn handing_over_waits_for_the_batch_in_flight() {
+fn handing_over_waits_for_the_batch_in_flight_and_calls_are_still_taken_and_written() {
     let mut env = FakeEnv::default();
     let journal = SharedStore::default();
     let mut l = light(&journal, &mut env);
     l.call(event("flying"), &mut env);
     let sent = sends(&l.pump(true, &mut env));
-    // A call the light module does not take (debug): handed over, but not retired yet.
-    let debug = SetValue {
+    // Restored from the back-forward cache: handed over, not retired while a batch flies.
+    assert!(l.shown(true).is_empty());
+    assert_eq!(l.phase, Phase::Handing);
+    let (v, _) = l.call(event("meanwhile"), &mut env);
+    assert_eq!(v, Verdict::Accepted, "calls are still taken");
+    assert!(sends(&l.pump(true, &mut env)).is_empty(), "and written, not sent");
+    assert_eq!(records(&journal).len(), 2);
+    // Acknowledged: forgotten, then retired.
+    let fx = l.answered(sent[0].0, 204, None, &mut env);
+    assert_eq!(fx, [Effect::HandOver]);
+    assert_eq!(records(&journal).len(), 1);
+    // Still taken while the full tag loads; handoff() writes what the task accepted.
+    let (v, _) = l.call(event("while loading"), &mut env);
+    assert_eq!(v, Verdict::Accepted);
+    let handoff = l.handoff();
+    assert_eq!(records(&journal).len(), 2);
+    let mut full = crate::driver::Driver::new(Tag::new(
+        MemoryStore::default(),
+        journal.clone(),
+        &mut env,
+    ));
+    full.continue_from(&handoff, &mut env);
+    assert_eq!(full.tag.outbox.queued(), 2);
+    let body = full.tag.outbox.take_batch(env.now, 32 * 1024).unwrap().body;
+    assert!(body.contains("\"meanwhile\"") && body.contains("\"while loading\""));
+    assert!(!body.contains("\"flying\""));
+}
+
+#[test]
+fn settings_consent_and_do_not_track_are_answered_as_the_full_tag_answers_them() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    let on = SetValue {
         text: None,
         truthy: true,
         is_true: true,
-        signal: false,
+        signal: true,
     };
-    let (r, fx) = l.call(Call::Set(Some(Setting::Debug), debug), &mut env);
-    assert_eq!((r, fx), (Reply::HandOver, Vec::new()));
-    let (r, _) = l.call(event("meanwhile"), &mut env);
-    assert_eq!(r, Reply::HandOver, "no call is taken while handing over");
-    // Acknowledged: forgotten, then retired with nothing left to adopt.
-    let fx = l.answered(sent[0].0, 204, None, &mut env);
-    assert_eq!(fx, [Effect::Settle(true)]);
+    let off = SetValue {
+        text: None,
+        truthy: false,
+        is_true: false,
+        signal: true,
+    };
+    // Debug: accepted calls are said.
+    let (v, _) = l.call(Call::Set(Some(Setting::Debug), on.clone()), &mut env);
+    assert_eq!(v, Verdict::Done);
+    let (_, fx) = l.call(event("said"), &mut env);
+    assert!(fx.contains(&Effect::Say(Level::Debug, say::ACCEPTED, Shown::Input)));
+    l.pump(true, &mut env);
+    // Another page's record and the snippet's kept calls: consent withdrawn forgets them all.
+    let mut j = journal.clone();
+    j.set("rtp:o:00000000-0000-4000-8000-000000000000", "1|1|0|aaaaaaaaaaaaaaaa|{}");
+    j.set(crate::kept::QUEUE_PREFIX, "[]");
+    let (v, _) = l.call(Call::Set(Some(Setting::Consent), off.clone()), &mut env);
+    assert_eq!(v, Verdict::Done);
+    assert!(j.keys("rtp:").iter().all(|k| k.starts_with("rtp:e:") || k == "rtp:sid"), "{:?}", j.keys("rtp:"));
+    let (v, fx) = l.call(event("refused"), &mut env);
+    assert_eq!(v, Verdict::Rejected(Rejection::NoConsent));
+    assert_eq!(fx, [Effect::Say(Level::Debug, Rejection::NoConsent.message(), Shown::Nothing)]);
+    let (v, _) = l.call(Call::Set(Some(Setting::Consent), on.clone()), &mut env);
+    assert_eq!(v, Verdict::Done);
+    assert_eq!(l.call(event("granted"), &mut env).0, Verdict::Accepted);
+    // Do Not Track honoured, with the browser's signal: as a denied consent.
+    l.call(Call::Set(Some(Setting::HonorDnt), on), &mut env);
+    assert_eq!(
+        l.call(Call::View(Ok(None), Origin::default()), &mut env).0,
+        Verdict::Rejected(Rejection::DoNotTrack)
+    );
     assert!(records(&journal).is_empty());
+    assert_eq!(l.phase, Phase::Running);
 }
 
 #[test]
@@ -237,7 +296,7 @@ fn a_network_error_is_handled_a_task_later_and_not_at_all_once_the_page_is_left(
     let id = sends(&l.pump(true, &mut env))[0].0;
     l.unreachable(id);
     let fx = l.failed(id, true, &mut env);
-    assert_eq!(fx, [Effect::Settle(true)]);
+    assert_eq!(fx, [Effect::HandOver]);
     let key = &records(&journal)[0];
     let value = journal.clone().get(key).unwrap();
     assert_eq!(decode_group(key, &value).unwrap()[0].attempts, 1);
@@ -252,7 +311,7 @@ fn offline_no_endpoint_and_storage_leave_events_for_the_full_tag() {
     let mut l = light(&journal, &mut env);
     l.call(event("offline"), &mut env);
     let fx = l.pump(false, &mut env);
-    assert_eq!(fx, [Effect::Settle(true)]);
+    assert_eq!(fx, [Effect::HandOver]);
     assert_eq!(records(&journal).len(), 1);
     assert!(journal.clone().get(PAUSE_KEY).is_none());
 
@@ -262,7 +321,7 @@ fn offline_no_endpoint_and_storage_leave_events_for_the_full_tag() {
     let mut l = Light::new(MemoryStore::default(), journal.clone(), &mut env);
     l.call(event("early"), &mut env);
     let fx = l.pump(true, &mut env);
-    assert!(fx.contains(&Effect::Settle(true)), "{fx:?}");
+    assert!(fx.contains(&Effect::HandOver), "{fx:?}");
     assert_eq!(records(&journal).len(), 1);
 }
 
@@ -285,11 +344,11 @@ fn leaving_sends_what_is_queued_and_removes_its_records() {
     assert!(records(&journal).is_empty());
     // Shown again from the back-forward cache: the full tag sorts out what another page took.
     let fx = l.answered(first[0].0, 200, None, &mut env);
-    assert!(!fx.contains(&Effect::Settle(true)));
+    assert!(!fx.contains(&Effect::HandOver));
     let fx = l.shown(true);
-    assert!(!fx.contains(&Effect::Settle(true)), "one batch still in flight");
+    assert!(!fx.contains(&Effect::HandOver), "one batch still in flight");
     let fx = l.answered(sent[0].0, 200, None, &mut env);
-    assert_eq!(fx, [Effect::Settle(true)]);
+    assert_eq!(fx, [Effect::HandOver]);
 }
 
 #[test]
@@ -300,7 +359,7 @@ fn a_burst_is_cut_into_batches_within_the_keepalive_budget() {
     let long = "x".repeat(250);
     for i in 0..300 {
         let v = alloc::format!("{i}{long}");
-        assert_eq!(l.call(event(&v), &mut env).0, Reply::Verdict(Verdict::Accepted));
+        assert_eq!(l.call(event(&v), &mut env).0, Verdict::Accepted);
     }
     let fx = l.pump(true, &mut env);
     let sent = sends(&fx);
@@ -334,7 +393,7 @@ fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
     for i in 0..crate::rate::BURST + 3 {
         let (r, fx) = l.call(Call::View(Ok(Some(i.to_string())), Origin::default()), &mut env);
         if i >= crate::rate::BURST {
-            assert_eq!(r, Reply::Verdict(Verdict::Rejected(Rejection::RateLimited)));
+            assert_eq!(r, Verdict::Rejected(Rejection::RateLimited));
         }
         warned += fx.iter().filter(|e| matches!(e, Effect::Say(Level::Warn, ..))).count();
     }
@@ -346,4 +405,37 @@ fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
     assert!(read_handoff("1 2 3 0").is_none());
     assert!(read_handoff("1 2 3 x 0123456789abcdef").is_none());
     assert!(read_handoff("1 2 3 0 NOT-AN-ID").is_none());
+}
+
+#[test]
+fn flush_is_answered_here_true_once_acknowledged_false_after_a_drop_and_asked_again_after_a_hand_over() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    // Nothing outstanding: at once.
+    assert_eq!(l.flush(), [Effect::Settle(true)]);
+    // Outstanding: once acknowledged.
+    l.call(event("a"), &mut env);
+    let fx = l.flush();
+    assert!(fx.is_empty(), "the task's pump is already due: {fx:?}");
+    let sent = sends(&l.pump(true, &mut env));
+    let fx = l.answered(sent[0].0, 200, None, &mut env);
+    assert_eq!(fx, [Effect::Settle(true), Effect::Lock(false)]);
+    // A batch refused meanwhile: false.
+    l.call(event("b"), &mut env);
+    l.flush();
+    let sent = sends(&l.pump(true, &mut env));
+    let fx = l.answered(sent[0].0, 400, None, &mut env);
+    assert!(fx.contains(&Effect::Settle(false)), "{fx:?}");
+    // The next flush starts afresh.
+    assert_eq!(l.flush(), [Effect::Settle(true)]);
+    // Waiting when the light module hands over: not answered here (the edge asks the full
+    // tag), and flush is not taken any more.
+    l.call(event("c"), &mut env);
+    l.flush();
+    let sent = sends(&l.pump(true, &mut env));
+    let fx = l.answered(sent[0].0, 503, None, &mut env);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Settle(_))), "{fx:?}");
+    assert_eq!(fx.last(), Some(&Effect::HandOver));
+    assert!(l.flush().is_empty(), "the full tag answers it");
 }

@@ -69,6 +69,7 @@ pub fn run(effects: Vec<Effect>, cx: &Ctx) {
                     call_later(&w, &JsValue::from_bool(ok));
                 }
             }
+            Effect::HandOver => {} // the light module's
             Effect::Say(level, text, shown) => {
                 let shown = match shown {
                     Shown::Nothing if level == Level::Debug => {

@@ -5,9 +5,8 @@
 //! time and randomness: every callback is the host calling an export, which is what keeps it
 //! small.
 //!
-//! `event`, `rtp` and `codes` have the full tag's names and arguments (js/PROTOCOL.md), so
-//! `call()` in js/host.js drives either; a call the light module does not take is answered
-//! `"handover"` (its index in [`codes`]).
+//! `event`, `rtp` and `codes` are the full tag's, with its arguments and answers
+//! (js/PROTOCOL.md), so `call()` in js/host.js drives either.
 //!
 //! Nothing here throws into the page: every host method is bound with `catch`, and no effect
 //! runs while the state is borrowed.
@@ -15,20 +14,19 @@
 use super::env::BrowserEnv;
 use super::journal::Journal;
 use super::session_store::SessionStore;
-use super::args;
-use crate::command::{parse, parse_setting, Command};
+use super::{args, bindings};
+use crate::command::{parse, parse_setting, Command, Setting};
 use crate::driver::{Call, Effect, Level, SetValue, Shown};
-use crate::light::{Light, Reply};
+use crate::light::Light;
 use crate::retry::parse_retry_after;
 use crate::tag::Origin;
 use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-/// The code of a call handed over to the full tag.
-const HANDOVER: &str = "handover";
 
 #[wasm_bindgen]
 extern "C" {
@@ -51,9 +49,13 @@ extern "C" {
     /// Start the full tag: the light module has retired.
     #[wasm_bindgen(method, catch)]
     fn retire(this: &Host) -> Result<(), JsValue>;
-    /// `console.warn(text, detail)` (`warn` true) or `console.debug(text, detail)`.
+    /// Answer the `flush` callers waiting with `ok`.
     #[wasm_bindgen(method, catch)]
-    fn say(this: &Host, warn: bool, text: &str, detail: &JsValue) -> Result<(), JsValue>;
+    fn settle(this: &Host, ok: bool) -> Result<(), JsValue>;
+    /// `console.warn(text, detail)` (`warn` true) or `console.debug(text, detail)`; without the
+    /// detail when `bare`.
+    #[wasm_bindgen(method, catch)]
+    fn say(this: &Host, warn: bool, text: &str, detail: &JsValue, bare: bool) -> Result<(), JsValue>;
 }
 
 struct Edge {
@@ -101,15 +103,16 @@ pub fn boot(host: Host) -> JsValue {
     id
 }
 
-/// One call; its reply, `None` when busy (re-entered).
-fn call(data: &JsValue, call: Call) -> Option<Reply> {
-    let (reply, effects) = with_edge(|e| e.light.call(call, &mut e.env))?;
+/// One call; its verdict, `None` when busy (re-entered).
+fn call(data: &JsValue, call: Call) -> Option<Verdict> {
+    let (verdict, effects) = with_edge(|e| e.light.call(call, &mut e.env))?;
     run(effects, data);
-    Some(reply)
+    Some(verdict)
 }
 
-/// `rtp(action, method, data, extra, url, time)`, as the full tag's: the reply's code, or
-/// `"handover"` for what the full tag must take (`flush`, a callback to answer, …).
+/// `rtp(action, method, data, extra, url, time)`, as the full tag's: the verdict's code.
+/// `flush` answers `"ok"`: its caller, held by the loader, is answered by the host's `settle`
+/// (or, once the light module hands over, by the full tag).
 #[wasm_bindgen]
 pub fn rtp(
     action: JsValue,
@@ -127,7 +130,15 @@ pub fn rtp(
         args::short_string(&action, 16).as_deref(),
         args::short_string(&method, 16).as_deref(),
     );
-    let reply = match command {
+    let verdict = match command {
+        Command::SendEvent => {
+            say(
+                "rtp: send event goes through event() (js/host.js); ignored",
+                &JsValue::UNDEFINED,
+                true,
+            );
+            Some(Verdict::Ignored)
+        }
         Command::SendView => {
             let given = !(data.is_undefined() || data.is_null());
             let page = if given {
@@ -142,32 +153,36 @@ pub fn rtp(
             let setting = parse_setting(args::short_string(&method, 16).as_deref());
             let value = SetValue {
                 text: args::short_string(&data, args::MAX_URL),
-                truthy: false,
-                is_true: false,
-                signal: false,
+                truthy: data.is_truthy(),
+                is_true: data == JsValue::TRUE,
+                signal: setting == Some(Setting::HonorDnt) && bindings::privacy_signal(),
             };
             call(&data, Call::Set(setting, value))
         }
-        // Without a callback to answer, an unsupported command is ignored, as the full tag
-        // does with debug off (the light module never has it on).
-        Command::Unsupported if args::callback(&[&method, &data, &extra]).is_none() => {
-            Some(Reply::Verdict(Verdict::Ignored))
-        }
-        // `send event` through here, `flush`, a callback to answer: the full tag's.
-        _ => {
-            drive(&JsValue::UNDEFINED, |l, _| l.hand_over());
-            Some(Reply::HandOver)
+        Command::Flush => with_edge(|e| e.light.flush()).map(|effects| {
+            run(effects, &JsValue::UNDEFINED);
+            Verdict::Done
+        }),
+        Command::Unsupported => {
+            say("rtp: command ignored (not implemented by this tag)", &action, false);
+            if let Some(cb) = args::callback(&[&method, &data, &extra]) {
+                let _ = bindings::then(&Promise::resolve(&args::unsupported_result()), &cb);
+            }
+            Some(Verdict::Ignored)
         }
     };
-    String::from(match reply {
-        Some(Reply::Verdict(v)) => v.code(),
-        Some(Reply::HandOver) => HANDOVER,
-        None => crate::verdict::BUSY,
-    })
+    String::from(verdict.map_or(crate::verdict::BUSY, Verdict::code))
 }
 
-/// `rtp('send', 'event', customData)` in one crossing, as the full tag's `event`: the reply's
-/// index in [`codes`].
+/// A console message through the host, outside any borrow.
+fn say(text: &str, detail: &JsValue, bare: bool) {
+    if let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) {
+        let _ = host.say(false, text, detail, bare);
+    }
+}
+
+/// `rtp('send', 'event', customData)` in one crossing, as the full tag's `event`: the
+/// verdict's index in [`codes`].
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn event(
@@ -185,24 +200,17 @@ pub fn event(
         time: args::time(&time),
         url: args::short_string(&url, args::MAX_URL),
     };
-    let busy = Verdict::ALL.len() as u32;
-    match call(&data, Call::Event(raw, origin)) {
-        Some(Reply::Verdict(v)) => v.index(),
-        Some(Reply::HandOver) => busy + 1,
-        None => busy,
-    }
+    call(&data, Call::Event(raw, origin)).map_or(Verdict::ALL.len() as u32, Verdict::index)
 }
 
-/// The full tag's codes, then `handover`.
+/// The verdict codes, as the full tag's.
 #[wasm_bindgen]
 pub fn codes() -> String {
-    let mut c = crate::verdict::codes();
-    c.push(' ');
-    c.push_str(HANDOVER);
-    c
+    crate::verdict::codes()
 }
 
-/// What the full tag continues from, once retired (js/PROTOCOL.md, "Handing over").
+/// What the full tag continues from (js/PROTOCOL.md, "Handing over"), taken by the loader just
+/// before it boots the full tag.
 #[wasm_bindgen]
 pub fn handoff() -> Option<String> {
     with_edge(|e| e.light.handoff())
@@ -264,14 +272,16 @@ fn run(effects: Vec<Effect>, detail: &JsValue) {
             Effect::PumpAfterBody => host.pump(1),
             Effect::FailLater(id) => host.later(id),
             Effect::Lock(on) => host.lock(on),
-            Effect::Settle(_) => host.retire(),
+            Effect::Settle(ok) => host.settle(ok),
+            Effect::HandOver => host.retire(),
             Effect::Say(level, text, shown) => {
-                let shown = match shown {
-                    Shown::Nothing => JsValue::UNDEFINED,
-                    Shown::Input => detail.clone(),
-                    Shown::Number(n) => JsValue::from(n),
+                let warn = level == Level::Warn;
+                let (shown, bare) = match shown {
+                    Shown::Nothing => (JsValue::UNDEFINED, !warn),
+                    Shown::Input => (detail.clone(), false),
+                    Shown::Number(n) => (JsValue::from(n), false),
                 };
-                host.say(level == Level::Warn, text, &shown)
+                host.say(warn, text, &shown, bare)
             }
             Effect::Persist | Effect::Timer(_) | Effect::Claim => Ok(()),
         };

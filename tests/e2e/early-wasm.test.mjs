@@ -14,7 +14,7 @@ const CACHED = join(ROOT, 'dist/early-cached'); // the build, with a loader the 
 
 before(() => {
   mkdirSync(CACHED, { recursive: true });
-  for (const f of ['rtp.js', 'rtp_bg.wasm']) copyFileSync(join(ROOT, 'dist', f), join(CACHED, f));
+  for (const f of ['rtp.js', 'rtp_bg.wasm', 'rtp_full.js', 'rtp_full_bg.wasm']) copyFileSync(join(ROOT, 'dist', f), join(CACHED, f));
   writeFileSync(join(CACHED, 'rtp.js.headers'), 'Cache-Control: max-age=600\n');
 });
 after(() => rmSync(CACHED, { recursive: true, force: true }));

@@ -1,5 +1,7 @@
 // Subresource Integrity (issue 6): dist/sri.json holds the integrity attribute of the loader and
-// of the wasm, and the loader fetches the wasm with its hash, so pinning the loader pins both.
+// of the wasm files, and the loader fetches the light module and the full tag's wasm with their
+// hashes, and the full tag's glue pinned when it is, so pinning the loader pins all four (the
+// first test's flush loads the full tag: issue 13).
 // A loader or a wasm that does not match is refused by the browser: the stub stays, nothing
 // throws, and nothing is sent.
 import { test, before, after } from 'node:test';
@@ -26,10 +28,12 @@ const pinned = (src, integrity, early) => new URL(`/test-pages/sri.html?${new UR
 eachBrowser((ctx) => {
   test('dist/sri.json matches the files, and a page that pins the loader gets the tag', async () => {
     const { createHash } = await import('node:crypto');
-    for (const f of ['rtp.js', 'rtp_bg.wasm']) {
+    for (const f of ['rtp.js', 'rtp_bg.wasm', 'rtp_full.js', 'rtp_full_bg.wasm']) {
       assert.equal(SRI[f], `sha384-${createHash('sha384').update(readFileSync(join(ROOT, 'dist', f))).digest('base64')}`, f);
     }
-    assert.ok(readFileSync(join(ROOT, 'dist/rtp.js'), 'utf8').includes(SRI['rtp_bg.wasm']), 'the loader carries the hash of the wasm');
+    for (const f of ['rtp_bg.wasm', 'rtp_full.js', 'rtp_full_bg.wasm']) {
+      assert.ok(readFileSync(join(ROOT, 'dist/rtp.js'), 'utf8').includes(SRI[f]), `the loader carries the hash of ${f}`);
+    }
     const v = await newVisitor(ctx.browser);
     await v.page.goto(pinned('/dist/rtp.js', SRI['rtp.js']));
     await tagLoaded(v.page);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { read } from '../../js/host.js';
+import { lightHost } from '../../js/light.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DOC = readFileSync(join(ROOT, 'js/PROTOCOL.md'), 'utf8');
@@ -45,6 +46,32 @@ test('the real wasm gives the documented verdict codes, in order', async () => {
   assert.deepEqual(glue.codes().split(' '), table('## Verdicts').map((r) => r[1]));
 });
 
+// The light module's glue (a classic script, as dist/rtp.js embeds it), with its wasm.
+function lightGlue() {
+  const glue = new Function(`${source('target/bindgen-light/rtp.js')}\nreturn wasm_bindgen;`)();
+  glue.initSync({ module: readFileSync(join(ROOT, 'dist/rtp_bg.wasm')) });
+  return glue;
+}
+
+test('the light module exports exactly the documented functions, with their arguments, and the same codes', () => {
+  const glue = lightGlue();
+  const exported = Object.keys(glue).filter((k) => k !== 'initSync').sort();
+  const rows = table('## Exports of the light module');
+  assert.deepEqual(exported, rows.map((r) => r[0]).sort());
+  for (const [name, args] of rows) {
+    const params = /\(([^)]*)\)/.exec(glue[name].toString())[1].split(',').map((s) => s.trim()).filter(Boolean);
+    assert.deepEqual(params, args.split(',').map((s) => s.trim()).filter(Boolean), name);
+  }
+  assert.deepEqual(glue.codes().split(' '), table('## Verdicts').map((r) => r[1]));
+});
+
+test("the light module's host has exactly the documented methods", () => {
+  const host = lightHost({}, () => {}, () => {}, () => {});
+  assert.deepEqual(Object.keys(host).sort(), table('The `host` that `boot` takes').map((r) => r[0]).sort());
+  // The methods the wasm imports are the host's (the glue calls them by name).
+  for (const m of Object.keys(host)) assert.ok(source('target/bindgen-light/rtp.js').includes(`.${m}(`), `the glue calls host.${m}`);
+});
+
 test('read() returns what the documented examples say', () => {
   const rows = table('Examples (');
   assert.ok(rows.length >= 10);
@@ -72,6 +99,7 @@ test('the JavaScript uses the documented lock and storage names', () => {
   assert.ok(host.includes(`'${names.LOCK_PREFIX}'`), 'host.js requests the page lock');
   assert.ok(host.includes(`'${names.CLAIM_LOCK}'`), 'host.js claims under the claim lock');
   assert.ok(source('js/snippet.js').includes(`'${names.QUEUE_PREFIX}'`), 'the snippet keeps calls under the queue key');
+  assert.ok(source('js/loader.js').includes(`'${names.PROBE_KEY}'`), 'the loader probes storage under the probe key');
 });
 
 test('the stub and queued calls carry only the documented properties', () => {

@@ -296,6 +296,7 @@ impl World {
                 Effect::Claim => self.claim(p),
                 Effect::Settle(ok) => page.flushed.push(ok),
                 Effect::Say(level, text, _) => page.console.push((level, text)),
+                Effect::HandOver => panic!("the full driver never hands over"),
             }
         }
     }
