@@ -2,8 +2,9 @@
 // the work they defer, on the bench's rtp page, with a wasm that keeps its function names.
 // Prints self time by function (JS and wasm), for the call loop and for the deferred work.
 // Usage: node profile.mjs   (after `make build` at the root; env CALLS=1000 RUNS=3)
-// The wasm with names: dist/rtp_bg.wasm's build, re-run through wasm-bindgen without
-// --remove-name-section and wasm-opt -Oz -g (names kept; the code is the same optimisation).
+// The wasm with names: dist/rtp_bg.wasm's build (the light module, which a clean page runs:
+// scripts/build.sh builds it last), re-run through wasm-bindgen without --remove-name-section
+// and wasm-opt -Oz -g (names kept; the code is the same optimisation).
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -30,7 +31,7 @@ execFileSync(cargoBin('wasm-bindgen'), ['--target', 'no-modules', '--out-dir', t
 execFileSync(bin('wasm-opt'), ['-ocimfs=30', '--flatten', '--rereloop', '-Oz', '--converge', '--inlining-optimizing', '-Oz', '--converge', '-g', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
   path.join(tmp, 'rtp_bg.wasm'), '-o', path.join(out, 'rtp_bg.wasm')]);
-fs.copyFileSync(path.join(ROOT, 'dist', 'snippet.min.js'), path.join(out, 'snippet.min.js'));
+for (const f of ['snippet.min.js', 'rtp_full.js', 'rtp_full_bg.wasm']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(out, f));
 // The loader fetches the wasm with its Subresource Integrity hash when the snippet has not
 // requested it (or the request failed): point it at this wasm's.
 const loader = fs.readFileSync(path.join(ROOT, 'dist', 'rtp.js'), 'utf8');

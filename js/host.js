@@ -41,7 +41,9 @@ export function call(tag, a, queued) {
       codes = codes || tag.codes().split(' ');
       return codes[tag.event(a[2], r[0], r[1], r[2], r[3], r[4], url, time)];
     }
-    return tag.rtp(a[0], a[1], a[2], a[3], url, time);
+    r = tag.rtp(a[0], a[1], a[2], a[3], url, time);
+    // The light module answers every command with an index, as event() does.
+    return typeof r == 'number' ? (codes = codes || tag.codes().split(' '))[r] : r;
   } catch (e) { report(e); return 'error'; }
 }
 

@@ -20,6 +20,7 @@ export function lightHost(tag, lock, retire, settle) {
   // The page's lifecycle, as the full tag's edge reads it (src/web/lifecycle.rs).
   try {
     addEventListener('pagehide', safe(function () { tag.leave(true, online()); }));
+    addEventListener('online', pump); // offline, the light module waits for it
     addEventListener('pageshow', safe(function (e) { e.persisted && tag.shown(true); }));
     document.addEventListener('visibilitychange', safe(function () {
       document.hidden ? tag.leave(false, online()) : tag.shown(false);
@@ -46,6 +47,9 @@ export function lightHost(tag, lock, retire, settle) {
     pump: function (after) {
       var p = after && body;
       try { (p && p.then ? p : Promise.resolve()).then(pump, pump); } catch (e) { pump(); }
+    },
+    timer: function (ms) {
+      setTimeout(pump, ms);
     },
     later: function (id) {
       setTimeout(safe(function () { tag.failed(id, online()); }));

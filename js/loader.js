@@ -81,16 +81,27 @@ if (!stub.k) {
   // (offline, blocked, 404), nothing is lost: the calls stay queued (and kept for the next
   // page), or stored by the light module; it is tried again when the browser is back online.
   var loading, handed, light, lightLock, flushes = [];
+  // Answers the flush callers waiting: by the light module, or false when the full tag that
+  // should answer them could not be fetched.
+  var settle = function (ok) {
+    var w = flushes, n;
+    flushes = [];
+    for (n = 0; n < w.length; n++) Promise.resolve(ok).then(w[n]); // a throwing callback stays the page's
+  };
   var full = function () {
     var again = function (x) {
       report(x);
+      settle(false);
       if (loading) try { win.addEventListener('online', full, { once: true }); } catch (y) {}
       loading = 0;
     };
     if (loading || handed) return;
     loading = 1;
-    win[Symbol.for('rtp-full')] = function (f) {
-      f({ module_or_path: fetch(beside('_full_bg.wasm'), { integrity: 'FULL_INTEGRITY' }) }).then(function () {
+    win[Symbol.for('rtp-full')] = function (f, start) {
+      // A page's fetch that throws: the glue fetches the path itself.
+      var url = beside('_full_bg.wasm'), w = url;
+      try { w = fetch(url, { integrity: 'FULL_INTEGRITY' }); } catch (x) {}
+      f({ module_or_path: w }).then(function () {
         for (var n = 0; n < flushes.length; n++) q.push(['flush', flushes[n]]);
         flushes = [];
         start(f, q, settings, light && light.handoff(), 1);
@@ -142,11 +153,6 @@ if (!stub.k) {
     } catch (x) {}
     tag({ module_or_path: wasm }).then(function () {
       var id, i;
-      var settle = function (ok) {
-        var w = flushes, n;
-        flushes = [];
-        for (n = 0; n < w.length; n++) Promise.resolve(ok).then(w[n]); // a throwing callback stays the page's
-      };
       lightLock = locker(function () { return id; });
       id = tag.boot(lightHost(tag, lightLock, full, settle));
       light = tag;

@@ -4,7 +4,7 @@
 //                          one function scope, minified (js/host.js is also the npm package's
 //                          host.js: scripts/build-npm.sh)
 //   dist/rtp_bg.wasm       the light module (already written by scripts/build.sh)
-//   dist/rtp_full.js       the full tag's glue, which hands itself to the loader
+//   dist/rtp_full.js       the full tag's glue and start() of js/host.js, handed to the loader
 //   dist/rtp_full_bg.wasm  the full tag (already written by scripts/build.sh)
 //   dist/snippet.min.js    js/snippet.js minified (placeholders LOADER_URL, ENDPOINT_URL, ACCOUNT_ID)
 //   dist/sri.json          the Subresource Integrity hashes (sha384) of the four files; the
@@ -31,10 +31,12 @@ const plain = (file) => readFileSync(file, 'utf8').replace(/^export /gm, '');
 const out = process.env.RTP_DIST || 'dist';
 const terse = { ecma: 2017, compress: { passes: 2 }, mangle: true, format: { comments: false } };
 
-// rtp_full.js first: the loader carries its hash. It hands its glue to the loader that asked
-// for it (js/loader.js, `full`), under a registered symbol.
+// rtp_full.js first: the loader carries its hash. It hands its glue, and start() of
+// js/host.js (which only the full tag needs), to the loader that asked for it (js/loader.js,
+// `full`), under a registered symbol.
 const full = await minify(`(function(){${glue('target/bindgen')}
-var f = window[Symbol.for('rtp-full')]; f && f(wasm_bindgen);})();`, terse);
+${plain('js/host.js')}
+var f = window[Symbol.for('rtp-full')]; f && f(wasm_bindgen, start);})();`, terse);
 writeFileSync(`${out}/rtp_full.js`, full.code + '\n');
 
 const hashes = {

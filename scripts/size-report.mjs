@@ -13,7 +13,7 @@ export const BUDGETS = {
   // A clean page load (issue 13): what a page with nothing to recover fetches, the loader
   // (dist/rtp.js) and the light module (dist/rtp_bg.wasm), gzip: the figure plus a small margin.
   // It was the whole tag, 33,299 B, until issue 13 split the light module off (src/light/).
-  cleanGzip: 23 * 1024,
+  cleanGzip: 24 * 1024,
   // The full tag, which a page with something to recover (or whose light module handed over)
   // fetches as well: dist/rtp_full.js + dist/rtp_full_bg.wasm, gzip.
   // History of the whole tag's budget, which this one continues (it was wasm + loader):

@@ -6,9 +6,9 @@
 //! tag's own code ([`crate::values`], [`crate::ledger`], [`crate::envelope`]), writes them
 //! ahead to the journal in the outbox's record format ([`crate::record`]), one group per task,
 //! and sends each group as one batch. It answers every call the full tag answers, with the same
-//! verdicts and console messages (settings, consent, Do Not Track, debug, `flush`). At the
-//! first delivery it does not handle (a failed batch, no endpoint, offline, a page restored
-//! from the back-forward cache) it **hands over**: it stops sending, waits for the batches in
+//! verdicts and console messages (settings, consent, Do Not Track, debug, `flush`), and waits
+//! for `online` when offline. At the first delivery it does not handle (a failed batch, no
+//! endpoint, a page restored from the back-forward cache) it **hands over**: it stops sending, waits for the batches in
 //! flight, and asks the loader for the full tag ([`Effect::HandOver`]), while it goes on taking
 //! calls and writing them. Once the full tag is loaded, the loader takes [`Light::handoff`]
 //! (which writes what the task accepted) and boots the full tag with it: it adopts this page's
@@ -384,13 +384,13 @@ impl<S: Store, J: Store> Light<S, J> {
         self.pump_due = false;
         self.write();
         if self.phase == Phase::Running && !self.left && !self.groups.is_empty() {
-            // No endpoint (the full tag warns and keeps them), offline (it waits for online):
-            // the full tag's.
-            if self.endpoint.is_none() || !online {
+            if self.endpoint.is_none() {
+                // The full tag warns, and keeps them until an endpoint is set.
                 self.phase = Phase::Handing;
-            } else {
+            } else if online {
                 self.send(env);
             }
+            // Offline: nothing is attempted; `online` pumps again (the edge listens).
         }
         self.retire_if_idle();
         self.settle();
@@ -448,13 +448,17 @@ impl<S: Store, J: Store> Light<S, J> {
         self.groups.iter().position(|g| g.flying && g.batch == id)
     }
 
-    /// The request for batch `id` could not be started: back, and handed over.
+    /// The request for batch `id` could not be started (the page's `fetch` threw, or returned
+    /// no promise): not the collector's failure. As the full driver does, the batch goes back
+    /// without an attempt counted, and the pump runs again in a second ([`Effect::Timer`]).
     pub fn not_started(&mut self, id: u32) -> Vec<Effect> {
         self.say(Level::Debug, say::NOT_STARTED, Shown::Input);
         if let Some(i) = self.group(id) {
             self.back(i, 0);
         }
-        self.hand_over();
+        self.effects.push(Effect::Timer(crate::retry::BASE_DELAY_MS));
+        self.retire_if_idle();
+        self.settle();
         self.take()
     }
 
@@ -495,8 +499,8 @@ impl<S: Store, J: Store> Light<S, J> {
     }
 
     /// A task after [`Light::unreachable`]. After `pagehide` the batch was handed to the
-    /// browser (its records are gone): nothing to do. Otherwise it failed (offline: no attempt
-    /// counted) and the full tag takes over.
+    /// browser (its records are gone): nothing to do. Offline, it goes back, no attempt counted,
+    /// for `online`. Otherwise it failed, and the full tag takes over.
     pub fn failed(&mut self, id: u32, online: bool, env: &mut impl Env) -> Vec<Effect> {
         if let Some(i) = self.group(id) {
             if self.left {
@@ -504,8 +508,9 @@ impl<S: Store, J: Store> Light<S, J> {
             } else if online {
                 self.failure(i, None, env);
             } else {
+                // Offline is not the collector's failure: no attempt counted, and `online`
+                // sends it again.
                 self.back(i, 0);
-                self.phase = Phase::Handing;
             }
         }
         self.after_answer();

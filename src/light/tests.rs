@@ -304,16 +304,28 @@ fn a_network_error_is_handled_a_task_later_and_not_at_all_once_the_page_is_left(
 }
 
 #[test]
-fn offline_no_endpoint_and_storage_leave_events_for_the_full_tag() {
-    // Offline: the full tag waits for `online`; no attempt, no pause.
+fn offline_waits_for_online_and_no_endpoint_leaves_events_to_the_full_tag() {
+    // Offline: nothing attempted, flush answers false, no pause; `online` pumps and sends.
     let mut env = FakeEnv::default();
     let journal = SharedStore::default();
     let mut l = light(&journal, &mut env);
     l.call(event("offline"), &mut env);
+    l.flush();
     let fx = l.pump(false, &mut env);
-    assert_eq!(fx, [Effect::HandOver]);
+    assert_eq!(fx, [Effect::Settle(false)]);
     assert_eq!(records(&journal).len(), 1);
     assert!(journal.clone().get(PAUSE_KEY).is_none());
+    let sent = sends(&l.pump(true, &mut env));
+    assert_eq!(sent.len(), 1);
+    // A network error while offline: back, no attempt counted, still the light module's.
+    l.unreachable(sent[0].0);
+    let fx = l.failed(sent[0].0, false, &mut env);
+    assert!(!fx.contains(&Effect::HandOver), "{fx:?}");
+    assert_eq!(l.phase, Phase::Running);
+    assert!(sends(&l.pump(false, &mut env)).is_empty(), "still offline");
+    let id = sends(&l.pump(true, &mut env))[0].0;
+    l.answered(id, 200, None, &mut env);
+    assert!(records(&journal).is_empty());
 
     // No endpoint: the full tag warns and keeps them.
     let mut env = FakeEnv::default();
@@ -438,4 +450,28 @@ fn flush_is_answered_here_true_once_acknowledged_false_after_a_drop_and_asked_ag
     assert!(!fx.iter().any(|e| matches!(e, Effect::Settle(_))), "{fx:?}");
     assert_eq!(fx.last(), Some(&Effect::HandOver));
     assert!(l.flush().is_empty(), "the full tag answers it");
+}
+
+#[test]
+fn a_request_that_could_not_be_started_is_tried_again_by_the_light_module() {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let mut l = light(&journal, &mut env);
+    l.call(event("x"), &mut env);
+    let id = sends(&l.pump(true, &mut env))[0].0;
+    let fx = l.not_started(id);
+    assert_eq!(
+        fx,
+        [
+            Effect::Say(Level::Debug, say::NOT_STARTED, Shown::Input),
+            Effect::Timer(crate::retry::BASE_DELAY_MS)
+        ]
+    );
+    assert_eq!(l.phase, Phase::Running);
+    let key = &records(&journal)[0];
+    let value = journal.clone().get(key).unwrap();
+    assert_eq!(decode_group(key, &value).unwrap()[0].attempts, 0, "no attempt counted");
+    let id = sends(&l.pump(true, &mut env))[0].0;
+    l.answered(id, 200, None, &mut env);
+    assert!(records(&journal).is_empty());
 }

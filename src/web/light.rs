@@ -40,6 +40,9 @@ extern "C" {
     /// (1).
     #[wasm_bindgen(method, catch)]
     fn pump(this: &Host, after: u32) -> Result<(), JsValue>;
+    /// Call [`pump`] after `ms` milliseconds.
+    #[wasm_bindgen(method, catch)]
+    fn timer(this: &Host, ms: u32) -> Result<(), JsValue>;
     /// Call [`failed`] for batch `id` a task later.
     #[wasm_bindgen(method, catch)]
     fn later(this: &Host, id: u32) -> Result<(), JsValue>;
@@ -110,7 +113,8 @@ fn call(data: &JsValue, call: Call) -> Option<Verdict> {
     Some(verdict)
 }
 
-/// `rtp(action, method, data, extra, url, time)`, as the full tag's: the verdict's code.
+/// `rtp(action, method, data, extra, url, time)`, as the full tag's, but the verdict's index in
+/// [`codes`] (as `event` answers), not its code.
 /// `flush` answers `"ok"`: its caller, held by the loader, is answered by the host's `settle`
 /// (or, once the light module hands over, by the full tag).
 #[wasm_bindgen]
@@ -121,7 +125,7 @@ pub fn rtp(
     extra: JsValue,
     url: JsValue,
     time: JsValue,
-) -> String {
+) -> u32 {
     let origin = Origin {
         time: args::time(&time),
         url: args::short_string(&url, args::MAX_URL),
@@ -171,7 +175,7 @@ pub fn rtp(
             Some(Verdict::Ignored)
         }
     };
-    String::from(verdict.map_or(crate::verdict::BUSY, Verdict::code))
+    verdict.map_or(Verdict::ALL.len() as u32, Verdict::index)
 }
 
 /// A console message through the host, outside any borrow.
@@ -283,7 +287,8 @@ fn run(effects: Vec<Effect>, detail: &JsValue) {
                 };
                 host.say(warn, text, &shown, bare)
             }
-            Effect::Persist | Effect::Timer(_) | Effect::Claim => Ok(()),
+            Effect::Timer(ms) => host.timer(ms as u32),
+            Effect::Persist | Effect::Claim => Ok(()),
         };
     }
 }
