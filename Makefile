@@ -31,6 +31,7 @@ lint: setup
 	cd fuzz && cargo fmt --check
 	cargo clippy -q --workspace --all-targets -- -D warnings
 	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --no-default-features --features light -- -D warnings
 	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 setup:

@@ -171,7 +171,9 @@ impl<S: Store, J: Store> Light<S, J> {
     /// `rtp('set', name, value)`, as the full tag's (`Driver::set`, `Tag`).
     fn set(&mut self, setting: Option<Setting>, value: SetValue, env: &mut impl Env) -> Verdict {
         match setting {
-            Some(Setting::Endpoint) => return set(&mut self.endpoint, check_endpoint(value.text, env)),
+            Some(Setting::Endpoint) => {
+                return set(&mut self.endpoint, check_endpoint(value.text, env))
+            }
             Some(Setting::Account) => return set(&mut self.account, check_account(value.text)),
             Some(Setting::Debug) => self.debug = value.truthy,
             Some(Setting::Consent) => {
@@ -278,7 +280,9 @@ impl<S: Store, J: Store> Light<S, J> {
                 }
             }
             Verdict::Duplicate => self.say(Level::Debug, say::DUPLICATE, Shown::Input),
-            Verdict::Rejected(r) if r.quiet() => self.say(Level::Debug, r.message(), Shown::Nothing),
+            Verdict::Rejected(r) if r.quiet() => {
+                self.say(Level::Debug, r.message(), Shown::Nothing)
+            }
             Verdict::Rejected(r @ Rejection::RateLimited) => {
                 if !core::mem::replace(&mut self.warned_limit, true) {
                     self.say(Level::Warn, r.message(), Shown::Input);
@@ -330,7 +334,8 @@ impl<S: Store, J: Store> Light<S, J> {
 
     /// Answers the `flush` callers once nothing is queued, in flight or about to be sent.
     fn settle(&mut self) {
-        let busy = self.pump_due || !self.unwritten.is_empty() || self.groups.iter().any(|g| g.flying);
+        let busy =
+            self.pump_due || !self.unwritten.is_empty() || self.groups.iter().any(|g| g.flying);
         if self.waiters == 0 || busy || self.phase != Phase::Running {
             return;
         }
@@ -456,7 +461,8 @@ impl<S: Store, J: Store> Light<S, J> {
         if let Some(i) = self.group(id) {
             self.back(i, 0);
         }
-        self.effects.push(Effect::Timer(crate::retry::BASE_DELAY_MS));
+        self.effects
+            .push(Effect::Timer(crate::retry::BASE_DELAY_MS));
         self.retire_if_idle();
         self.settle();
         self.take()

@@ -79,7 +79,9 @@ fn an_accepted_event_is_written_then_sent_and_forgotten_once_acknowledged() {
     let value = journal.clone().get(&keys[0]).unwrap();
     let group = decode_group(&keys[0], &value).unwrap();
     assert_eq!(group.len(), 2);
-    assert!(group.iter().all(|r| r.owner == l.owner() && r.attempts == 0));
+    assert!(group
+        .iter()
+        .all(|r| r.owner == l.owner() && r.attempts == 0));
 
     let fx = l.answered(sent[0].0, 200, None, &mut env);
     assert_eq!(fx, [Effect::Lock(false)]);
@@ -95,7 +97,10 @@ fn repeats_and_refusals_are_answered_here_with_the_full_tags_messages() {
     l.call(event("a"), &mut env);
     let (r, fx) = l.call(event("a"), &mut env);
     assert_eq!(r, Verdict::Duplicate);
-    assert_eq!(fx, [Effect::Say(Level::Debug, say::DUPLICATE, Shown::Input)]);
+    assert_eq!(
+        fx,
+        [Effect::Say(Level::Debug, say::DUPLICATE, Shown::Input)]
+    );
     let (r, fx) = l.call(Call::Event(RawValues::TooMany, Origin::default()), &mut env);
     assert_eq!(r, Verdict::Rejected(Rejection::TooManyValues));
     assert_eq!(
@@ -141,25 +146,23 @@ fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them(
     // adopts the events at once (though recent, and its page's lock held), the failed one with
     // its attempt, and waits for the Retry-After the collector gave.
     let handoff = l.handoff();
-    let mut full = crate::driver::Driver::new(Tag::new(
-        MemoryStore::default(),
-        journal.clone(),
-        &mut env,
-    ));
+    let mut full =
+        crate::driver::Driver::new(Tag::new(MemoryStore::default(), journal.clone(), &mut env));
     let fx = full.continue_from(&handoff, &mut env);
     assert_eq!(fx, [Effect::Lock(true), Effect::Pump], "{fx:?}");
     assert_eq!(full.tag.outbox.queued(), 2);
     let wait = full.tag.outbox.ready(env.now);
     assert!((7_000..=8_000).contains(&wait), "{wait}");
-    let batch = full.tag.outbox.take_batch(env.now + wait, 32 * 1024).unwrap();
+    let batch = full
+        .tag
+        .outbox
+        .take_batch(env.now + wait, 32 * 1024)
+        .unwrap();
     assert!(batch.body.contains("\"kept\"") && batch.body.contains("\"acme\""));
     assert!(batch.body.contains("\"later\""));
     // Another page's records are not taken this way.
-    let mut other = crate::driver::Driver::new(Tag::new(
-        MemoryStore::default(),
-        journal.clone(),
-        &mut env,
-    ));
+    let mut other =
+        crate::driver::Driver::new(Tag::new(MemoryStore::default(), journal.clone(), &mut env));
     let foreign = handoff.replace(l.owner(), "0123456789abcdef");
     other.continue_from(&foreign, &mut env);
     assert_eq!(other.tag.outbox.queued(), 0);
@@ -176,7 +179,11 @@ fn a_refused_batch_is_dropped_with_a_warning_and_the_light_module_goes_on() {
     assert_eq!(
         fx,
         [
-            Effect::Say(Level::Warn, DropReason::Refused.message(), Shown::Number(400)),
+            Effect::Say(
+                Level::Warn,
+                DropReason::Refused.message(),
+                Shown::Number(400)
+            ),
             Effect::Lock(false)
         ]
     );
@@ -197,7 +204,10 @@ fn handing_over_waits_for_the_batch_in_flight_and_calls_are_still_taken_and_writ
     assert_eq!(l.phase, Phase::Handing);
     let (v, _) = l.call(event("meanwhile"), &mut env);
     assert_eq!(v, Verdict::Accepted, "calls are still taken");
-    assert!(sends(&l.pump(true, &mut env)).is_empty(), "and written, not sent");
+    assert!(
+        sends(&l.pump(true, &mut env)).is_empty(),
+        "and written, not sent"
+    );
     assert_eq!(records(&journal).len(), 2);
     // Acknowledged: forgotten, then retired.
     let fx = l.answered(sent[0].0, 204, None, &mut env);
@@ -208,11 +218,8 @@ fn handing_over_waits_for_the_batch_in_flight_and_calls_are_still_taken_and_writ
     assert_eq!(v, Verdict::Accepted);
     let handoff = l.handoff();
     assert_eq!(records(&journal).len(), 2);
-    let mut full = crate::driver::Driver::new(Tag::new(
-        MemoryStore::default(),
-        journal.clone(),
-        &mut env,
-    ));
+    let mut full =
+        crate::driver::Driver::new(Tag::new(MemoryStore::default(), journal.clone(), &mut env));
     full.continue_from(&handoff, &mut env);
     assert_eq!(full.tag.outbox.queued(), 2);
     let body = full.tag.outbox.take_batch(env.now, 32 * 1024).unwrap().body;
@@ -245,14 +252,30 @@ fn settings_consent_and_do_not_track_are_answered_as_the_full_tag_answers_them()
     l.pump(true, &mut env);
     // Another page's record and the snippet's kept calls: consent withdrawn forgets them all.
     let mut j = journal.clone();
-    j.set("rtp:o:00000000-0000-4000-8000-000000000000", "1|1|0|aaaaaaaaaaaaaaaa|{}");
+    j.set(
+        "rtp:o:00000000-0000-4000-8000-000000000000",
+        "1|1|0|aaaaaaaaaaaaaaaa|{}",
+    );
     j.set(crate::kept::QUEUE_PREFIX, "[]");
     let (v, _) = l.call(Call::Set(Some(Setting::Consent), off.clone()), &mut env);
     assert_eq!(v, Verdict::Done);
-    assert!(j.keys("rtp:").iter().all(|k| k.starts_with("rtp:e:") || k == "rtp:sid"), "{:?}", j.keys("rtp:"));
+    assert!(
+        j.keys("rtp:")
+            .iter()
+            .all(|k| k.starts_with("rtp:e:") || k == "rtp:sid"),
+        "{:?}",
+        j.keys("rtp:")
+    );
     let (v, fx) = l.call(event("refused"), &mut env);
     assert_eq!(v, Verdict::Rejected(Rejection::NoConsent));
-    assert_eq!(fx, [Effect::Say(Level::Debug, Rejection::NoConsent.message(), Shown::Nothing)]);
+    assert_eq!(
+        fx,
+        [Effect::Say(
+            Level::Debug,
+            Rejection::NoConsent.message(),
+            Shown::Nothing
+        )]
+    );
     let (v, _) = l.call(Call::Set(Some(Setting::Consent), on.clone()), &mut env);
     assert_eq!(v, Verdict::Done);
     assert_eq!(l.call(event("granted"), &mut env).0, Verdict::Accepted);
@@ -284,7 +307,10 @@ fn a_network_error_is_handled_a_task_later_and_not_at_all_once_the_page_is_left(
     // pagehide came between: the browser goes on sending the keepalive request.
     let fx = l.leave(true, true, &mut env);
     assert_eq!(fx, [Effect::Lock(false)]);
-    assert!(records(&journal).is_empty(), "handed to the browser: not sent again");
+    assert!(
+        records(&journal).is_empty(),
+        "handed to the browser: not sent again"
+    );
     assert!(l.failed(id, true, &mut env).is_empty());
     assert_eq!(l.phase, Phase::Running);
 
@@ -375,7 +401,11 @@ fn a_burst_is_cut_into_batches_within_the_keepalive_budget() {
     }
     let fx = l.pump(true, &mut env);
     let sent = sends(&fx);
-    assert_eq!(sent.len(), 1, "one batch in flight: two would pass the budget");
+    assert_eq!(
+        sent.len(),
+        1,
+        "one batch in flight: two would pass the budget"
+    );
     assert!(sent[0].1.len() <= MAX_BATCH_BYTES);
     let groups = records(&journal).len();
     assert!(groups >= 3, "{groups}");
@@ -403,24 +433,37 @@ fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
     let mut l = light(&journal, &mut env);
     let mut warned = 0;
     for i in 0..crate::rate::BURST + 3 {
-        let (r, fx) = l.call(Call::View(Ok(Some(i.to_string())), Origin::default()), &mut env);
+        let (r, fx) = l.call(
+            Call::View(Ok(Some(i.to_string())), Origin::default()),
+            &mut env,
+        );
         if i >= crate::rate::BURST {
             assert_eq!(r, Verdict::Rejected(Rejection::RateLimited));
         }
-        warned += fx.iter().filter(|e| matches!(e, Effect::Say(Level::Warn, ..))).count();
+        warned += fx
+            .iter()
+            .filter(|e| matches!(e, Effect::Say(Level::Warn, ..)))
+            .count();
     }
     assert_eq!(warned, 1);
     let h = read_handoff(&l.handoff()).unwrap();
-    assert_eq!((h.limited, h.warned, h.owner.as_str()), (3, true, l.owner()));
+    assert_eq!(
+        (h.limited, h.warned, h.owner.as_str()),
+        (3, true, l.owner())
+    );
     let mut resumed = h.limiter;
-    assert!(!resumed.take(env.now), "the bucket is as empty in the full tag");
+    assert!(
+        !resumed.take(env.now),
+        "the bucket is as empty in the full tag"
+    );
     assert!(read_handoff("1 2 3 0").is_none());
     assert!(read_handoff("1 2 3 x 0123456789abcdef").is_none());
     assert!(read_handoff("1 2 3 0 NOT-AN-ID").is_none());
 }
 
 #[test]
-fn flush_is_answered_here_true_once_acknowledged_false_after_a_drop_and_asked_again_after_a_hand_over() {
+fn flush_is_answered_here_true_once_acknowledged_false_after_a_drop_and_asked_again_after_a_hand_over(
+) {
     let mut env = FakeEnv::default();
     let journal = SharedStore::default();
     let mut l = light(&journal, &mut env);
@@ -470,7 +513,11 @@ fn a_request_that_could_not_be_started_is_tried_again_by_the_light_module() {
     assert_eq!(l.phase, Phase::Running);
     let key = &records(&journal)[0];
     let value = journal.clone().get(key).unwrap();
-    assert_eq!(decode_group(key, &value).unwrap()[0].attempts, 0, "no attempt counted");
+    assert_eq!(
+        decode_group(key, &value).unwrap()[0].attempts,
+        0,
+        "no attempt counted"
+    );
     let id = sends(&l.pump(true, &mut env))[0].0;
     l.answered(id, 200, None, &mut env);
     assert!(records(&journal).is_empty());

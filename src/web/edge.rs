@@ -92,7 +92,9 @@ fn call(data: &JsValue, call: Call) -> Option<Verdict> {
 #[wasm_bindgen]
 pub fn boot(claim: JsValue, lock: JsValue, handoff: Option<String>) -> JsValue {
     start(claim.dyn_into().ok(), lock.dyn_into().ok());
-    if let Some(effects) = handoff.and_then(|h| with_edge(|e| e.driver.continue_from(&h, &mut e.env))) {
+    if let Some(effects) =
+        handoff.and_then(|h| with_edge(|e| e.driver.continue_from(&h, &mut e.env)))
+    {
         run(effects, &Ctx::of(&JsValue::UNDEFINED));
     }
     with_edge(|e| JsValue::from_str(e.driver.tag.outbox.owner())).unwrap_or(JsValue::UNDEFINED)

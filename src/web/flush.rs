@@ -1,9 +1,9 @@
 //! `rtp('flush')`: a Promise (and an optional callback) answered when the driver settles its
 //! waiters ([`crate::driver::Effect::Settle`]).
 
-use super::effects::{self, Ctx};
 use super::bindings;
 use super::edge::{drive, hook, with_edge};
+use super::effects::{self, Ctx};
 use crate::driver::Input;
 use js_sys::Function;
 use wasm_bindgen::JsValue;

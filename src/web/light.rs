@@ -27,7 +27,6 @@ use core::cell::RefCell;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-
 #[wasm_bindgen]
 extern "C" {
     /// The loader's host object (js/light.js).
@@ -58,7 +57,13 @@ extern "C" {
     /// `console.warn(text, detail)` (`warn` true) or `console.debug(text, detail)`; without the
     /// detail when `bare`.
     #[wasm_bindgen(method, catch)]
-    fn say(this: &Host, warn: bool, text: &str, detail: &JsValue, bare: bool) -> Result<(), JsValue>;
+    fn say(
+        this: &Host,
+        warn: bool,
+        text: &str,
+        detail: &JsValue,
+        bare: bool,
+    ) -> Result<(), JsValue>;
 }
 
 struct Edge {
@@ -168,7 +173,11 @@ pub fn rtp(
             Verdict::Done
         }),
         Command::Unsupported => {
-            say("rtp: command ignored (not implemented by this tag)", &action, false);
+            say(
+                "rtp: command ignored (not implemented by this tag)",
+                &action,
+                false,
+            );
             if let Some(cb) = args::callback(&[&method, &data, &extra]) {
                 let _ = bindings::then(&Promise::resolve(&args::unsupported_result()), &cb);
             }

@@ -5,11 +5,15 @@
 //! - `light.rs` (the `light` feature): the light module, over [`crate::light`].
 
 pub mod args;
+// The light module uses a few of these bindings; the rest are the full tag's.
+#[cfg_attr(feature = "light", allow(dead_code))]
 mod bindings;
+#[cfg_attr(feature = "light", allow(dead_code))]
 mod console;
 pub mod env;
 pub mod journal;
 pub mod session_store;
+#[cfg(not(feature = "light"))]
 pub mod transport;
 
 #[cfg(not(feature = "light"))]
@@ -25,3 +29,6 @@ mod lifecycle;
 
 #[cfg(feature = "light")]
 mod light;
+
+#[cfg(not(feature = "light"))]
+pub use edge::{boot, codes, event, rtp};

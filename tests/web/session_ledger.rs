@@ -73,7 +73,7 @@ fn an_entry_written_by_another_document_makes_the_event_a_duplicate() {
 
 #[wasm_bindgen_test]
 fn the_session_id_in_session_storage_is_a_v4_uuid() {
-    boot(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    boot(JsValue::UNDEFINED, JsValue::UNDEFINED, None);
     let sid = session_storage()
         .get_item(SESSION_KEY)
         .unwrap()
@@ -81,13 +81,13 @@ fn the_session_id_in_session_storage_is_a_v4_uuid() {
     assert_eq!(SESSION_KEY, "rtp:sid");
     assert!(is_lowercase_v4_uuid(&sid), "rtp:sid = {sid:?}");
     // A second boot (the loader runs once, but a page may load the tag twice) keeps it.
-    boot(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    boot(JsValue::UNDEFINED, JsValue::UNDEFINED, None);
     assert_eq!(session_storage().get_item(SESSION_KEY).unwrap(), Some(sid));
 }
 
 #[wasm_bindgen_test]
 async fn clearing_session_storage_forgets_sent_events_but_not_the_booted_session() {
-    boot(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    boot(JsValue::UNDEFINED, JsValue::UNDEFINED, None);
     let v = unique("before clear");
     assert_eq!(send_event(&plain(&s(&v))), "accepted");
     next_task().await;
