@@ -64,10 +64,10 @@ eachBrowser((ctx) => {
     assert.deepEqual(await send(v.page, [meanwhile]), ['accepted']);
     await collector.until(async () => (await outboxIds(v.page)).length === 2, 10000, 'both events stored');
     await collector.clearFault();
-    // A flush made now is the full tag's to answer (the light module hands it over).
-    assert.equal(await flush(v.page), true);
+    // Sent once the pause the light module stored is over.
     await assertDeliveredOnce(collector, [failed, meanwhile], { start, session: await sessionId(v.page) });
     await untilOutboxEmpty(collector, v.page);
+    assert.equal(await flush(v.page), true, 'the full tag answers flush');
     assert.deepEqual(tagMessages(v, 'error'), []);
     assert.deepEqual(v.errors, []);
     await v.close();
