@@ -48,6 +48,9 @@ export function lightHost(tag, lock, retire, settle) {
       var p = after && body;
       try { (p && p.then ? p : Promise.resolve()).then(pump, pump); } catch (e) { pump(); }
     },
+    answer: function (f, value) {
+      Promise.resolve(value).then(f);
+    },
     timer: function (ms) {
       setTimeout(pump, ms);
     },

@@ -366,21 +366,9 @@ impl<S: Store, J: Store> Light<S, J> {
                 g.events.push(e);
             }
             // Not stored (storage full or blocked): still sent, from memory.
-            self.store(&g, 0);
+            store(&mut self.journal, &self.owner, &g, 0);
             self.groups.push(g);
         }
-    }
-
-    /// Writes a group's records with `attempts`; `false` when storage refused it.
-    fn store(&mut self, g: &Group, attempts: u32) -> bool {
-        let mut value = String::new();
-        for e in &g.events {
-            if !value.is_empty() {
-                value.push('\n');
-            }
-            record::encode_into(&mut value, g.created, attempts, &self.owner, e);
-        }
-        self.journal.set(&g.key, &value)
     }
 
     /// The pump ran: writes what the task's calls hold in memory, then sends what fits (not
@@ -419,28 +407,26 @@ impl<S: Store, J: Store> Light<S, J> {
             .filter(|g| g.flying)
             .map(Group::bytes)
             .sum();
-        for i in 0..self.groups.len() {
-            let g = &self.groups[i];
-            if g.flying {
-                continue;
-            }
+        let now = env.now();
+        // Fields apart: no index into `groups` (a bounds check is a panic path in the wasm).
+        let Light {
+            groups,
+            limited,
+            next_batch,
+            effects,
+            ..
+        } = self;
+        for g in groups.iter_mut().filter(|g| !g.flying) {
             if in_flight > 0 && in_flight + g.bytes() > budget {
                 break;
             }
             in_flight += g.bytes();
-            let limited = core::mem::take(&mut self.limited);
-            let body = encode_batch(
-                self.groups[i].events.iter().map(String::as_str),
-                env.now(),
-                0,
-                limited,
-            );
-            let g = &mut self.groups[i];
+            g.limited = core::mem::take(limited);
+            let body = encode_batch(g.events.iter().map(String::as_str), now, 0, g.limited);
             g.flying = true;
-            g.limited = limited;
-            g.batch = self.next_batch;
-            self.next_batch = self.next_batch.wrapping_add(1);
-            self.effects.push(Effect::Send {
+            g.batch = *next_batch;
+            *next_batch = next_batch.wrapping_add(1);
+            effects.push(Effect::Send {
                 id: g.batch,
                 endpoint: endpoint.clone(),
                 body,
@@ -448,9 +434,9 @@ impl<S: Store, J: Store> Light<S, J> {
         }
     }
 
-    /// The group of batch `id`, in flight.
-    fn group(&self, id: u32) -> Option<usize> {
-        self.groups.iter().position(|g| g.flying && g.batch == id)
+    /// Whether batch `id` is in flight.
+    fn flying(&self, id: u32) -> bool {
+        self.groups.iter().any(|g| g.flying && g.batch == id)
     }
 
     /// The request for batch `id` could not be started (the page's `fetch` threw, or returned
@@ -458,9 +444,7 @@ impl<S: Store, J: Store> Light<S, J> {
     /// without an attempt counted, and the pump runs again in a second ([`Effect::Timer`]).
     pub fn not_started(&mut self, id: u32) -> Vec<Effect> {
         self.say(Level::Debug, say::NOT_STARTED, Shown::Input);
-        if let Some(i) = self.group(id) {
-            self.back(i, 0);
-        }
+        self.back(id, 0);
         self.effects
             .push(Effect::Timer(crate::retry::BASE_DELAY_MS));
         self.retire_if_idle();
@@ -476,18 +460,18 @@ impl<S: Store, J: Store> Light<S, J> {
         retry_after: Option<u64>,
         env: &mut impl Env,
     ) -> Vec<Effect> {
-        if let Some(i) = self.group(id) {
+        if self.flying(id) {
             let shown = Shown::Number(status as u32);
             match classify(Answer::Status(status)) {
-                Class::Delivered => self.done(i),
+                Class::Delivered => self.done(id),
                 Class::Refused => {
-                    self.done(i);
+                    self.done(id);
                     self.dropped |= self.waiters > 0;
                     self.say(Level::Warn, DropReason::Refused.message(), shown);
                 }
                 Class::Transient => {
                     self.say(Level::Debug, say::NOT_ACCEPTED, shown);
-                    self.failure(i, retry_after, env);
+                    self.failure(id, retry_after, env);
                 }
             }
         }
@@ -508,30 +492,36 @@ impl<S: Store, J: Store> Light<S, J> {
     /// browser (its records are gone): nothing to do. Offline, it goes back, no attempt counted,
     /// for `online`. Otherwise it failed, and the full tag takes over.
     pub fn failed(&mut self, id: u32, online: bool, env: &mut impl Env) -> Vec<Effect> {
-        if let Some(i) = self.group(id) {
-            if self.left {
-                self.groups[i].flying = false;
-            } else if online {
-                self.failure(i, None, env);
-            } else {
-                // Offline is not the collector's failure: no attempt counted, and `online`
-                // sends it again.
-                self.back(i, 0);
+        if self.left {
+            self.back(id, 0);
+        } else if online {
+            if self.flying(id) {
+                self.failure(id, None, env);
             }
+        } else {
+            // Offline is not the collector's failure: no attempt counted, and `online` sends
+            // it again.
+            self.back(id, 0);
         }
         self.after_answer();
         self.take()
     }
 
-    /// Batch `i` was acknowledged (or refused): its records go.
-    fn done(&mut self, i: usize) {
-        let g = self.groups.remove(i);
-        self.journal.remove(&g.key);
+    /// Batch `id` was acknowledged (or refused): its records go.
+    fn done(&mut self, id: u32) {
+        let journal = &mut self.journal;
+        self.groups.retain(|g| {
+            let hit = g.flying && g.batch == id;
+            if hit {
+                journal.remove(&g.key);
+            }
+            !hit
+        });
     }
 
-    /// Batch `i` failed: the pause and the attempt are stored as the outbox stores them
+    /// Batch `id` failed: the pause and the attempt are stored as the outbox stores them
     /// (the full tag honours them), and the full tag takes over.
-    fn failure(&mut self, i: usize, retry_after: Option<u64>, env: &mut impl Env) {
+    fn failure(&mut self, id: u32, retry_after: Option<u64>, env: &mut impl Env) {
         let r = env.random16();
         let random = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
         let pause = Pause {
@@ -539,20 +529,26 @@ impl<S: Store, J: Store> Light<S, J> {
             failures: 1,
         };
         self.journal.set(PAUSE_KEY, &pause.encode());
-        self.back(i, 1);
+        self.back(id, 1);
         self.phase = Phase::Handing;
     }
 
-    /// Batch `i` is no longer in flight: its records rewritten with `attempts`, its
+    /// Batch `id` is no longer in flight: its records rewritten with `attempts` (if any), its
     /// rate-limited count back to be reported.
-    fn back(&mut self, i: usize, attempts: u32) {
-        let g = &mut self.groups[i];
-        g.flying = false;
-        self.limited += core::mem::take(&mut g.limited);
-        if attempts > 0 {
-            let g = self.groups.remove(i);
-            self.store(&g, attempts);
-            self.groups.insert(i, g);
+    fn back(&mut self, id: u32, attempts: u32) {
+        let Light {
+            groups,
+            journal,
+            owner,
+            limited,
+            ..
+        } = self;
+        if let Some(g) = groups.iter_mut().find(|g| g.flying && g.batch == id) {
+            g.flying = false;
+            *limited += core::mem::take(&mut g.limited);
+            if attempts > 0 {
+                store(journal, owner, g, attempts);
+            }
         }
     }
 
@@ -638,6 +634,19 @@ impl<S: Store, J: Store> Light<S, J> {
         out.push_str(&self.owner);
         out
     }
+}
+
+/// Writes a group's records with `attempts`, in the outbox's format; `false` when storage
+/// refused it.
+fn store(journal: &mut impl Store, owner: &str, g: &Group, attempts: u32) -> bool {
+    let mut value = String::new();
+    for e in &g.events {
+        if !value.is_empty() {
+            value.push('\n');
+        }
+        record::encode_into(&mut value, g.created, attempts, owner, e);
+    }
+    journal.set(&g.key, &value)
 }
 
 /// What [`Light::handoff`] gives the full tag.

@@ -24,7 +24,6 @@ use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
-use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -39,6 +38,10 @@ extern "C" {
     /// (1).
     #[wasm_bindgen(method, catch)]
     fn pump(this: &Host, after: u32) -> Result<(), JsValue>;
+    /// Call the page's callback `f` with `value` after the current task (its exceptions and
+    /// its timing stay the page's).
+    #[wasm_bindgen(method, catch)]
+    fn answer(this: &Host, f: &JsValue, value: &JsValue) -> Result<(), JsValue>;
     /// Call [`pump`] after `ms` milliseconds.
     #[wasm_bindgen(method, catch)]
     fn timer(this: &Host, ms: u32) -> Result<(), JsValue>;
@@ -179,7 +182,9 @@ pub fn rtp(
                 false,
             );
             if let Some(cb) = args::callback(&[&method, &data, &extra]) {
-                let _ = bindings::then(&Promise::resolve(&args::unsupported_result()), &cb);
+                if let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) {
+                    let _ = host.answer(&cb, &args::unsupported_result());
+                }
             }
             Some(Verdict::Ignored)
         }
