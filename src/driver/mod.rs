@@ -154,6 +154,11 @@ impl<S: Store, J: Store> Driver<S, J> {
             self.set_lock(true);
             let now = env.now();
             self.tag.outbox.adopt_from(None, now, now, Some(&h.owner));
+            // What storage refused the light module: in memory here, as an event this tag
+            // could not write.
+            for (created, attempts, event) in h.unstored {
+                self.tag.outbox.push_back(event, created, attempts);
+            }
             self.schedule_pump();
         }
         self.effects()

@@ -61,6 +61,10 @@ struct Group {
     flying: bool,
     /// The rate-limited drops its batch reports.
     limited: u64,
+    /// The attempts its records carry, and whether the journal holds them: `false` when storage
+    /// refused them (full, blocked), and the hand-over carries them instead.
+    attempts: u32,
+    stored: bool,
 }
 
 impl Group {
@@ -357,6 +361,8 @@ impl<S: Store, J: Store> Light<S, J> {
                 events: Vec::new(),
                 flying: false,
                 limited: 0,
+                attempts: 0,
+                stored: false,
             };
             let mut size = BATCH_OVERHEAD + first.len();
             g.events.push(first);
@@ -366,7 +372,7 @@ impl<S: Store, J: Store> Light<S, J> {
                 g.events.push(e);
             }
             // Not stored (storage full or blocked): still sent, from memory.
-            store(&mut self.journal, &self.owner, &g, 0);
+            g.stored = store(&mut self.journal, &self.owner, &g);
             self.groups.push(g);
         }
     }
@@ -547,7 +553,8 @@ impl<S: Store, J: Store> Light<S, J> {
             g.flying = false;
             *limited += core::mem::take(&mut g.limited);
             if attempts > 0 {
-                store(journal, owner, g, attempts);
+                g.attempts = attempts;
+                g.stored = store(journal, owner, g);
             }
         }
     }
@@ -622,7 +629,8 @@ impl<S: Store, J: Store> Light<S, J> {
     /// task's calls accepted is written first): the rate limit's bucket, the
     /// rate-limited drops not yet reported, whether the warning was shown, and this page's id,
     /// whose records it adopts at once (js/PROTOCOL.md, "Handing over"):
-    /// `<level> <at> <limited> <warned> <owner>`.
+    /// `<level> <at> <limited> <warned> <owner>`, then, one per line, the records of the events
+    /// storage refused (they live nowhere else).
     pub fn handoff(&mut self) -> String {
         self.write();
         let (level, at) = self.limiter.state();
@@ -632,21 +640,30 @@ impl<S: Store, J: Store> Light<S, J> {
             out.push(' ');
         }
         out.push_str(&self.owner);
+        // What storage refused goes with the hand-over, or it would be lost.
+        for g in self.groups.iter().filter(|g| !g.stored) {
+            out.push('\n');
+            out.push_str(&records(&self.owner, g));
+        }
         out
     }
 }
 
-/// Writes a group's records with `attempts`, in the outbox's format; `false` when storage
-/// refused it.
-fn store(journal: &mut impl Store, owner: &str, g: &Group, attempts: u32) -> bool {
+/// Writes a group's records, in the outbox's format; `false` when storage refused it.
+fn store(journal: &mut impl Store, owner: &str, g: &Group) -> bool {
+    journal.set(&g.key, &records(owner, g))
+}
+
+/// A group's records, one per line.
+fn records(owner: &str, g: &Group) -> String {
     let mut value = String::new();
     for e in &g.events {
         if !value.is_empty() {
             value.push('\n');
         }
-        record::encode_into(&mut value, g.created, attempts, owner, e);
+        record::encode_into(&mut value, g.created, g.attempts, owner, e);
     }
-    journal.set(&g.key, &value)
+    value
 }
 
 /// What [`Light::handoff`] gives the full tag.
@@ -659,6 +676,8 @@ pub struct Handoff {
     pub warned: bool,
     /// The light module's page id: the owner of the records to adopt.
     pub owner: String,
+    /// The records storage refused: `(created, attempts, event JSON)` each.
+    pub unstored: Vec<(u64, u32, String)>,
 }
 
 /// Reads [`Light::handoff`]. Byte by byte: `str::find` would link a `memchr` into the full tag.
@@ -677,12 +696,30 @@ pub fn read_handoff(s: &str) -> Option<Handoff> {
         }
         i += 1;
     }
-    let owner = s.get(i..)?;
+    // Lines cut by position: `str::find` and `split` would link a `memchr` into the full tag.
+    let line = |from: usize| {
+        let end = b
+            .iter()
+            .skip(from)
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |n| from + n);
+        s.get(from..end).map(|l| (l, end + 1))
+    };
+    let (owner, mut next) = line(i)?;
+    let mut unstored = Vec::new();
+    while next < b.len() {
+        let (l, after) = line(next)?;
+        next = after;
+        // A line that is not a record of this page is not taken.
+        let r = record::decode(l).ok().filter(|r| r.owner == owner)?;
+        unstored.push((r.created, r.attempts, String::from(r.event)));
+    }
     record::is_owner(owner).then(|| Handoff {
         limiter: Limiter::resume(n[0], n[1]),
         limited: n[2],
         warned: n[3] == 1,
         owner: String::from(owner),
+        unstored,
     })
 }
 

@@ -522,3 +522,63 @@ fn a_request_that_could_not_be_started_is_tried_again_by_the_light_module() {
     l.answered(id, 200, None, &mut env);
     assert!(records(&journal).is_empty());
 }
+
+/// A journal whose writes fail (storage full), reads and removals working.
+#[derive(Clone, Default)]
+struct Full(SharedStore);
+
+impl Store for Full {
+    fn get(&mut self, key: &str) -> Option<String> {
+        self.0.get(key)
+    }
+    fn set(&mut self, _: &str, _: &str) -> bool {
+        false
+    }
+    fn remove(&mut self, key: &str) {
+        self.0.remove(key)
+    }
+    fn keys(&mut self, prefix: &str) -> Vec<String> {
+        self.0.keys(prefix)
+    }
+    fn count(&mut self) -> usize {
+        self.0.count()
+    }
+}
+
+#[test]
+fn what_storage_refused_goes_with_the_hand_over_and_the_full_tag_sends_it() {
+    let mut env = FakeEnv::default();
+    let journal = Full::default();
+    let mut l = Light::new(MemoryStore::default(), journal.clone(), &mut env);
+    l.call(
+        Call::Set(Some(Setting::Endpoint), text("https://c.test/collect")),
+        &mut env,
+    );
+    l.call(event("unstored"), &mut env);
+    let id = sends(&l.pump(true, &mut env))[0].0;
+    assert!(records(&journal.0).is_empty(), "storage refused it");
+    let fx = l.answered(id, 503, None, &mut env);
+    assert_eq!(fx.last(), Some(&Effect::HandOver));
+    let handoff = l.handoff();
+    let h = read_handoff(&handoff).unwrap();
+    assert_eq!(h.unstored.len(), 1);
+    assert_eq!(h.unstored[0].1, 1, "with its attempt");
+    let mut full = crate::driver::Driver::new(Tag::new(
+        MemoryStore::default(),
+        journal.0.clone(),
+        &mut env,
+    ));
+    full.continue_from(&handoff, &mut env);
+    assert_eq!(full.tag.outbox.queued(), 1);
+    let wait = full.tag.outbox.ready(env.now);
+    let body = full
+        .tag
+        .outbox
+        .take_batch(env.now + wait, 32 * 1024)
+        .unwrap()
+        .body;
+    assert!(body.contains("\"unstored\""));
+    // A line that is not a record of this page: the hand-over is refused, not half read.
+    let forged = alloc::format!("{handoff}\n1|1|0|0123456789abcdef|{{\"id\":\"x\"}}");
+    assert!(read_handoff(&forged).is_none());
+}

@@ -214,6 +214,14 @@ impl<J: Store> Outbox<J> {
         self.bound();
     }
 
+    /// [`Outbox::push`], for an event handed over with its attempts (`crate::light`).
+    pub fn push_back(&mut self, event: String, created: u64, attempts: u32) {
+        self.push(event, created);
+        if let Some(item) = self.queued.last_mut() {
+            item.attempts = attempts;
+        }
+    }
+
     /// Consent was withdrawn: forgets every event, queued or in flight (a request already made
     /// cannot be recalled; its answer changes nothing), and removes the stored records of all
     /// the site's pages. The pause stays: it is about the
