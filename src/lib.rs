@@ -30,6 +30,7 @@ pub mod command;
 pub mod driver;
 pub mod endpoint;
 pub mod envelope;
+pub mod handoff;
 pub mod id;
 pub mod json;
 pub mod kept;

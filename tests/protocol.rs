@@ -140,12 +140,12 @@ fn names_in_the_browser_are_the_documented_ones() {
 fn the_documented_handoffs_read_as_documented() {
     let rows = table("| example handoff |");
     assert_eq!(rows.len(), 2);
-    let full = rtp_tag::light::read_handoff(&rows[0][0]).expect("the first example reads");
+    let full = rtp_tag::handoff::read(&rows[0][0]).expect("the first example reads");
     assert_eq!((full.limited, full.warned), (0, false));
     assert_eq!(full.owner, "0123456789abcdef");
     let mut bucket = full.limiter;
     assert!((0..rtp_tag::rate::BURST).all(|_| bucket.take(1_700_000_000_000)));
-    let empty = rtp_tag::light::read_handoff(&rows[1][0]).expect("the second example reads");
+    let empty = rtp_tag::handoff::read(&rows[1][0]).expect("the second example reads");
     assert_eq!((empty.limited, empty.warned), (3, true));
     let mut bucket = empty.limiter;
     assert!(!bucket.take(1_700_000_000_000));

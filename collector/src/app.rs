@@ -18,7 +18,8 @@ use crate::dev;
 use crate::log::Level;
 use crate::{collect, cors, log, ops, reply};
 
-pub use crate::state::{AppState, Shared, MAX_BODY_BYTES};
+pub use crate::limits::MAX_BODY_BYTES;
+pub use crate::state::{AppState, Shared};
 
 /// The whole service for this configuration.
 pub fn router(state: Shared, config: &ServeConfig) -> Router {

@@ -23,6 +23,7 @@ pub mod contract;
 pub mod cors;
 pub mod dev;
 pub mod event;
+pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod ops;

@@ -144,11 +144,11 @@ impl<S: Store, J: Store> Driver<S, J> {
     }
 
     /// Continues from what the light module of this page handed over
-    /// ([`crate::light::Light::handoff`]): its rate limit, its rate-limited drops not yet
+    /// ([`crate::handoff`]): its rate limit, its rate-limited drops not yet
     /// reported, the warning shown, and its stored events, adopted at once (so that a `flush`
     /// made meanwhile waits for them), with the pause it stored.
     pub fn continue_from(&mut self, handoff: &str, env: &mut impl Env) -> Vec<Effect> {
-        if let Some(h) = crate::light::read_handoff(handoff) {
+        if let Some(h) = crate::handoff::read(handoff) {
             self.tag.continue_from(h.limiter, h.limited);
             self.warned_limit |= h.warned;
             self.set_lock(true);

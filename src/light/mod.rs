@@ -26,6 +26,7 @@ use crate::command::Setting;
 use crate::driver::{say, Call, Effect, Level, SetValue, Shown};
 use crate::driver::{KEEPALIVE_BUDGET, LEAVING_BUDGET, MAX_BATCH_BYTES};
 use crate::envelope::{encode_batch, encode_event, Kind, Meta, BATCH_OVERHEAD};
+use crate::handoff;
 use crate::id::uuid_v4;
 use crate::ledger::Ledger;
 use crate::rate::Limiter;
@@ -634,18 +635,13 @@ impl<S: Store, J: Store> Light<S, J> {
     pub fn handoff(&mut self) -> String {
         self.write();
         let (level, at) = self.limiter.state();
-        let mut out = String::new();
-        for n in [level, at, self.limited, self.warned_limit as u64] {
-            crate::json::push_u64(&mut out, n);
-            out.push(' ');
-        }
-        out.push_str(&self.owner);
         // What storage refused goes with the hand-over, or it would be lost.
-        for g in self.groups.iter().filter(|g| !g.stored) {
-            out.push('\n');
-            out.push_str(&records(&self.owner, g));
-        }
-        out
+        let refused = self.groups.iter().filter(|g| !g.stored);
+        handoff::write(
+            [level, at, self.limited, self.warned_limit as u64],
+            &self.owner,
+            refused.map(|g| records(&self.owner, g)),
+        )
     }
 }
 
@@ -664,63 +660,6 @@ fn records(owner: &str, g: &Group) -> String {
         record::encode_into(&mut value, g.created, g.attempts, owner, e);
     }
     value
-}
-
-/// What [`Light::handoff`] gives the full tag.
-pub struct Handoff {
-    /// The rate limit's bucket.
-    pub limiter: Limiter,
-    /// Rate-limited drops not yet reported.
-    pub limited: u64,
-    /// The rate-limit warning was shown.
-    pub warned: bool,
-    /// The light module's page id: the owner of the records to adopt.
-    pub owner: String,
-    /// The records storage refused: `(created, attempts, event JSON)` each.
-    pub unstored: Vec<(u64, u32, String)>,
-}
-
-/// Reads [`Light::handoff`]. Byte by byte: `str::find` would link a `memchr` into the full tag.
-pub fn read_handoff(s: &str) -> Option<Handoff> {
-    let b = s.as_bytes();
-    let mut n = [0u64; 4];
-    let mut i = 0;
-    for slot in n.iter_mut() {
-        let start = i;
-        while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-            *slot = slot.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-            i += 1;
-        }
-        if i == start || b.get(i) != Some(&b' ') {
-            return None;
-        }
-        i += 1;
-    }
-    // Lines cut by position: `str::find` and `split` would link a `memchr` into the full tag.
-    let line = |from: usize| {
-        let end = b
-            .iter()
-            .skip(from)
-            .position(|&c| c == b'\n')
-            .map_or(b.len(), |n| from + n);
-        s.get(from..end).map(|l| (l, end + 1))
-    };
-    let (owner, mut next) = line(i)?;
-    let mut unstored = Vec::new();
-    while next < b.len() {
-        let (l, after) = line(next)?;
-        next = after;
-        // A line that is not a record of this page is not taken.
-        let r = record::decode(l).ok().filter(|r| r.owner == owner)?;
-        unstored.push((r.created, r.attempts, String::from(r.event)));
-    }
-    record::is_owner(owner).then(|| Handoff {
-        limiter: Limiter::resume(n[0], n[1]),
-        limited: n[2],
-        warned: n[3] == 1,
-        owner: String::from(owner),
-        unstored,
-    })
 }
 
 #[cfg(test)]

@@ -446,7 +446,7 @@ fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
             .count();
     }
     assert_eq!(warned, 1);
-    let h = read_handoff(&l.handoff()).unwrap();
+    let h = crate::handoff::read(&l.handoff()).unwrap();
     assert_eq!(
         (h.limited, h.warned, h.owner.as_str()),
         (3, true, l.owner())
@@ -456,9 +456,9 @@ fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
         !resumed.take(env.now),
         "the bucket is as empty in the full tag"
     );
-    assert!(read_handoff("1 2 3 0").is_none());
-    assert!(read_handoff("1 2 3 x 0123456789abcdef").is_none());
-    assert!(read_handoff("1 2 3 0 NOT-AN-ID").is_none());
+    assert!(crate::handoff::read("1 2 3 0").is_none());
+    assert!(crate::handoff::read("1 2 3 x 0123456789abcdef").is_none());
+    assert!(crate::handoff::read("1 2 3 0 NOT-AN-ID").is_none());
 }
 
 #[test]
@@ -560,7 +560,7 @@ fn what_storage_refused_goes_with_the_hand_over_and_the_full_tag_sends_it() {
     let fx = l.answered(id, 503, None, &mut env);
     assert_eq!(fx.last(), Some(&Effect::HandOver));
     let handoff = l.handoff();
-    let h = read_handoff(&handoff).unwrap();
+    let h = crate::handoff::read(&handoff).unwrap();
     assert_eq!(h.unstored.len(), 1);
     assert_eq!(h.unstored[0].1, 1, "with its attempt");
     let mut full = crate::driver::Driver::new(Tag::new(
@@ -580,5 +580,5 @@ fn what_storage_refused_goes_with_the_hand_over_and_the_full_tag_sends_it() {
     assert!(body.contains("\"unstored\""));
     // A line that is not a record of this page: the hand-over is refused, not half read.
     let forged = alloc::format!("{handoff}\n1|1|0|0123456789abcdef|{{\"id\":\"x\"}}");
-    assert!(read_handoff(&forged).is_none());
+    assert!(crate::handoff::read(&forged).is_none());
 }

@@ -1,8 +1,8 @@
 //! The claim: the `adopt` export, which js/host.js's `claim()` calls under the Web Lock
 //! `rtp-claim`, and the replay of the calls the snippet kept for this page.
 
-use super::edge::{drive, with_edge};
-use super::effects::{run, Ctx};
+use super::effects::{drive, run, Ctx};
+use super::state::with_edge;
 use super::{args, bindings};
 use crate::driver::Input;
 use js_sys::{Array, Reflect};

@@ -9,7 +9,9 @@
 //! borrow is released. A re-entrant call while it is borrowed (page code run by a storage
 //! wrapper) is answered `"busy"`. The loader wraps each call in a try/catch as a last guard.
 
-use super::{args, bindings, console, effects, env, flush, journal, lifecycle, session_store};
+use super::effects::{self, drive, run, Ctx};
+use super::state::{hook, id_of, with_edge, Edge, Hooks, EDGE};
+use super::{args, bindings, console, env, flush, journal, lifecycle, session_store};
 
 use crate::command::{parse, parse_setting, Command, Setting};
 use crate::driver::{Call, Driver, Input, SetValue};
@@ -17,65 +19,12 @@ use crate::tag::{Origin, Tag};
 use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::RefCell;
-use effects::{run, Ctx};
 use env::BrowserEnv;
 use journal::Journal;
 use js_sys::Function;
 use session_store::SessionStore;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// Everything the tag holds for this page: the driver, and the JavaScript handles it cannot.
-pub(super) struct Edge {
-    pub(super) driver: Driver<SessionStore, Journal>,
-    pub(super) env: BrowserEnv,
-    pub(super) hooks: Hooks,
-    /// The loader's `claim()`: runs [`adopt`] under the Web Lock `rtp-claim`.
-    pub(super) claim: Option<Function>,
-    /// The loader's `lock(on)`: requests or releases the Web Lock `rtp-tab-<page id>`.
-    pub(super) lock: Option<Function>,
-    /// `rtp('flush')` callers waiting, answered by [`Effect::Settle`].
-    pub(super) waiters: Vec<Function>,
-}
-
-/// JavaScript functions that call back into the edge, made once and reused.
-pub(super) struct Hooks {
-    pub(super) pump: Closure<dyn FnMut(JsValue)>,
-    pub(super) answered: Closure<dyn FnMut(JsValue, JsValue)>,
-    pub(super) unreachable: Closure<dyn FnMut(JsValue, JsValue)>,
-    pub(super) failed: Closure<dyn FnMut(JsValue)>,
-    pub(super) lifecycle: Closure<dyn FnMut(JsValue)>,
-    pub(super) retry: Closure<dyn FnMut(JsValue)>,
-    /// The executor of `flush`'s Promise: its `resolve` joins the waiters. The same closure
-    /// type as `answered`, so it costs no new glue.
-    pub(super) defer: Closure<dyn FnMut(JsValue, JsValue)>,
-}
-
-/// The page's one tag. A plain static, not `thread_local!` (which needs std): the wasm is
-/// built without the atomics feature, so it has exactly one thread.
-struct PageTag(RefCell<Option<Edge>>);
-// SAFETY: wasm32 without atomics is single-threaded; `Sync` is never exercised.
-unsafe impl Sync for PageTag {}
-static EDGE: PageTag = PageTag(RefCell::new(None));
-
-pub(super) fn with_edge<R>(f: impl FnOnce(&mut Edge) -> R) -> Option<R> {
-    EDGE.0
-        .try_borrow_mut()
-        .ok()
-        .and_then(|mut e| e.as_mut().map(f))
-}
-
-pub(super) fn hook(f: impl FnOnce(&Hooks) -> &JsValue) -> Option<Function> {
-    with_edge(|e| f(&e.hooks).unchecked_ref::<Function>().clone())
-}
-
-/// Gives the driver one input, then runs its effects (outside the borrow).
-pub(super) fn drive(cx: &Ctx, input: Input) {
-    if let Some(effects) = with_edge(|e| e.driver.input(input, &mut e.env)) {
-        run(effects, cx);
-    }
-}
 
 /// Gives the driver one call, then runs its effects; its verdict, or `None` when busy.
 fn call(data: &JsValue, call: Call) -> Option<Verdict> {
@@ -139,10 +88,6 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
     if let Some(f) = hook(|h| h.lifecycle.as_ref()) {
         lifecycle::listen(&f);
     }
-}
-
-pub(super) fn id_of(id: &JsValue) -> u32 {
-    id.as_f64().unwrap_or(-1.0) as u32
 }
 
 /// `rtp(action, method, data, extra)`, for every command but `send event` (see [`event`]).

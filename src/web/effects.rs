@@ -2,7 +2,7 @@
 //! is a few bindings, and a binding that fails (a page that broke `fetch`, `then` or
 //! `setTimeout`) is answered to the driver, or falls back to doing the step at once.
 
-use super::edge::{drive, hook, id_of, with_edge};
+use super::state::{hook, id_of, with_edge};
 use super::{bindings, console, transport};
 use crate::driver::{Effect, Input, Level, Shown};
 use crate::retry::parse_retry_after;
@@ -23,6 +23,13 @@ impl<'a> Ctx<'a> {
             input,
             drained: None,
         }
+    }
+}
+
+/// Gives the driver one input, then runs its effects (outside the borrow).
+pub fn drive(cx: &Ctx, input: Input) {
+    if let Some(effects) = with_edge(|e| e.driver.input(input, &mut e.env)) {
+        run(effects, cx);
     }
 }
 

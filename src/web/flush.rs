@@ -2,8 +2,8 @@
 //! waiters ([`crate::driver::Effect::Settle`]).
 
 use super::bindings;
-use super::edge::{drive, hook, with_edge};
-use super::effects::{self, Ctx};
+use super::effects::{self, drive, Ctx};
+use super::state::{hook, with_edge};
 use crate::driver::Input;
 use js_sys::Function;
 use wasm_bindgen::JsValue;

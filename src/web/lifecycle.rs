@@ -67,5 +67,5 @@ pub fn on_lifecycle(event: &JsValue) {
         Some(Moment::Shown) => Input::Shown,
         None => return,
     };
-    super::edge::drive(&Ctx::of(event), input);
+    super::effects::drive(&Ctx::of(event), input);
 }

@@ -1,7 +1,7 @@
 //! The browser edge (wasm32 only): the bindings every build shares (storage, console, time,
 //! randomness, transport, arguments), and one of two edges:
-//! - `edge.rs` and its files (`claim`, `effects`, `flush`, `lifecycle`): the full tag, over the
-//!   delivery driver ([`crate::driver`]);
+//! - `edge.rs` and its files (`state`, `effects`, `claim`, `flush`, `lifecycle`): the full
+//!   tag, over the delivery driver ([`crate::driver`]);
 //! - `light.rs` (the `light` feature): the light module, over [`crate::light`].
 
 pub mod args;
@@ -26,6 +26,8 @@ mod effects;
 mod flush;
 #[cfg(not(feature = "light"))]
 mod lifecycle;
+#[cfg(not(feature = "light"))]
+mod state;
 
 #[cfg(feature = "light")]
 mod light;

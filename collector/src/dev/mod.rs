@@ -157,7 +157,7 @@ pub async fn intercept(State(dev): State<Arc<Dev>>, mut request: Request, next: 
     match effect {
         Some(effect @ (Effect::Status { .. } | Effect::Hang { .. } | Effect::Close)) => {
             let headers = request.headers().clone();
-            let body = axum::body::to_bytes(request.into_body(), crate::state::MAX_BODY_BYTES)
+            let body = axum::body::to_bytes(request.into_body(), crate::limits::MAX_BODY_BYTES)
                 .await
                 .unwrap_or_default();
             let ids = ids_in(&body);
