@@ -21,7 +21,8 @@ eachBrowser((ctx) => {
     await v.page.click('#view-pricing');
     assert.equal(await flush(v.page), true);
 
-    const events = await collector.events(await sessionId(v.page));
+    // In the order of the calls: the two batches may arrive in either order.
+    const events = (await collector.events(await sessionId(v.page))).sort((a, b) => a.time - b.time);
     assert.deepEqual(events.map((e) => [e.type, e.url, e.account]), [
       ['view', page, 'demo-account'],
       ['view', new URL('/pricing', collector.url).href, 'demo-account'],
