@@ -26,12 +26,6 @@ pub fn take(journal: &mut impl Store) -> Vec<String> {
     queues
 }
 
-/// Removes the kept queues unread (consent withdrawn). [`take`] with the queues dropped: one
-/// copy of the loop in the wasm for a rare call.
-pub fn forget(journal: &mut impl Store) {
-    take(journal);
-}
-
 /// What becomes of one kept call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Replay {
@@ -83,13 +77,5 @@ mod tests {
         assert_eq!(replayable(Some("send"), None, now), Replay::TooOld);
         assert_eq!(replayable(Some("set"), Some(now), now), Replay::NotASend);
         assert_eq!(replayable(None, Some(now), now), Replay::NotASend);
-    }
-
-    #[test]
-    fn forgetting_removes_them_unread() {
-        let mut j = MemoryStore::default();
-        j.set("rtp:q", "[1]");
-        forget(&mut j);
-        assert!(take(&mut j).is_empty());
     }
 }

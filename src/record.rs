@@ -127,6 +127,18 @@ pub struct Record<'a> {
     pub event: &'a str,
 }
 
+/// Removes what the tag stored of the site's events (consent withdrawn, Do Not Track
+/// honoured): the records of all its pages, the count of evicted events, and the calls the
+/// snippet kept ([`crate::kept`]); but not the pause, which is the collector's state.
+pub fn forget_all(journal: &mut impl crate::store::Store) {
+    for key in journal.keys("rtp:") {
+        let record = key.starts_with(KEY_PREFIX) && key != PAUSE_KEY;
+        if record || key.starts_with(crate::kept::QUEUE_PREFIX) {
+            journal.remove(&key);
+        }
+    }
+}
+
 /// The `localStorage` key of the event with this id: `rtp:o:<id>`.
 pub fn key(id: &str) -> String {
     let mut k = String::with_capacity(KEY_PREFIX.len() + id.len());
@@ -581,6 +593,26 @@ mod tests {
         }
         // A damaged value reports its own damage, whatever the key.
         assert_eq!(decode_for_key("x", "garbage"), Err(Corrupt::UnknownVersion));
+    }
+
+    #[test]
+    fn forgetting_removes_records_and_kept_calls_but_not_the_pause_or_others() {
+        use crate::store::{MemoryStore, Store};
+        let mut j = MemoryStore::default();
+        for k in [
+            "rtp:o:x",
+            EVICTED_KEY,
+            PAUSE_KEY,
+            "rtp:q",
+            "rtp:other",
+            "site:o:x",
+        ] {
+            j.set(k, "1");
+        }
+        forget_all(&mut j);
+        let mut left = j.keys("");
+        left.sort();
+        assert_eq!(left, [PAUSE_KEY, "rtp:other", "site:o:x"]);
     }
 
     #[test]

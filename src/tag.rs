@@ -1,7 +1,10 @@
-//! The tag's state and its commands, in plain Rust: configuration, the session, the ledger and
-//! the outbox. The browser edge (`src/web`) reads the JavaScript arguments, calls these methods
-//! and moves batches to the network; everything it decides is decided here.
+//! The tag's state and its commands, in plain Rust: configuration, consent and Do Not Track,
+//! the session, the ledger, the rate limit, and where accepted events go ([`Queue`]): the full
+//! tag's [`Outbox`], or the light module's list ([`crate::light`]). Both drivers give their
+//! calls to the one [`Tag::call`], so a call is answered the same whichever module runs.
 
+use crate::command::Setting;
+use crate::driver::{Call, SetValue};
 use crate::envelope::{encode_event, Kind, Meta};
 use crate::id::uuid_v4;
 use crate::ledger::Ledger;
@@ -34,8 +37,41 @@ pub struct Origin {
     pub url: Option<String>,
 }
 
+/// Where the tag puts what it accepts.
+pub trait Queue {
+    /// This page's id: the owner of its records, the name of its lock.
+    fn owner(&self) -> &str;
+    /// An accepted event: its id, its JSON, when it was accepted.
+    fn push(&mut self, id: String, event: String, created: u64);
+    /// One more send dropped by the rate limit, reported by the next batch.
+    fn add_limited(&mut self);
+    /// Forgets every event it holds, the stored records of all the site's pages and the calls
+    /// the snippet kept (consent withdrawn, Do Not Track honoured).
+    fn discard(&mut self);
+    /// Writes what the calls since the last time stored only in memory.
+    fn persist(&mut self);
+}
+
+impl<J: Store> Queue for Outbox<J> {
+    fn owner(&self) -> &str {
+        Outbox::owner(self)
+    }
+    fn push(&mut self, _id: String, event: String, created: u64) {
+        Outbox::push(self, event, created)
+    }
+    fn add_limited(&mut self) {
+        Outbox::add_limited(self)
+    }
+    fn discard(&mut self) {
+        Outbox::discard(self);
+    }
+    fn persist(&mut self) {
+        Outbox::persist(self)
+    }
+}
+
 /// The tag.
-pub struct Tag<S: Store, J: Store> {
+pub struct Tag<S: Store, Q: Queue> {
     endpoint: Option<String>,
     account: Option<String>,
     debug: bool,
@@ -47,17 +83,27 @@ pub struct Tag<S: Store, J: Store> {
     /// `honorDnt` is on and the browser sends Do Not Track or Global Privacy Control.
     dnt: bool,
     ledger: Ledger<S>,
-    /// Accepted events until the collector acknowledges them, written ahead to `J`.
-    pub outbox: Outbox<J>,
+    /// Accepted events until the collector acknowledges them: the full tag's outbox, written
+    /// ahead to its journal, or the light module's list.
+    pub outbox: Q,
 }
 
-impl<S: Store, J: Store> Tag<S, J> {
+impl<S: Store, J: Store> Tag<S, Outbox<J>> {
     /// A tag over a session store (the ledger) and a journal (the outbox); reads the session id
     /// or starts a session, and draws this page's id.
     pub fn new(store: S, journal: J, env: &mut impl Env) -> Self {
+        Tag::with_queue(store, env, |owner| Outbox::new(journal, owner))
+    }
+}
+
+impl<S: Store, Q: Queue> Tag<S, Q> {
+    /// A tag over a session store (the ledger) and the queue `make` returns for this page's id;
+    /// reads the session id or starts a session, and draws this page's id.
+    #[inline]
+    pub fn with_queue(store: S, env: &mut impl Env, make: impl FnOnce(String) -> Q) -> Self {
         let mut ledger = Ledger::new(store);
         let session = ledger.session_id(env.random16());
-        let outbox = Outbox::new(journal, page_id(env.random16()));
+        let outbox = make(page_id(env.random16()));
         Tag {
             endpoint: None,
             account: None,
@@ -68,6 +114,35 @@ impl<S: Store, J: Store> Tag<S, J> {
             dnt: false,
             ledger,
             outbox,
+        }
+    }
+
+    /// One call from the page, and its verdict.
+    #[inline]
+    pub fn call(&mut self, call: Call, env: &mut impl Env) -> Verdict {
+        match call {
+            Call::Event(raw, origin) => self.send_event(raw, origin, env),
+            Call::View(page, origin) => self.send_view(page, origin, env),
+            Call::Account(id) => self.set_account(id),
+            Call::Set(setting, value) => self.set(setting, value, env),
+        }
+    }
+
+    /// `rtp('set', name, value)`, with the setting's name parsed (`None`: unknown).
+    #[inline]
+    pub fn set(
+        &mut self,
+        setting: Option<Setting>,
+        value: SetValue,
+        env: &mut impl Env,
+    ) -> Verdict {
+        match setting {
+            Some(Setting::Endpoint) => self.set_endpoint(value.text, env),
+            Some(Setting::Account) => self.set_account(value.text),
+            Some(Setting::Debug) => self.set_debug(value.truthy),
+            Some(Setting::Consent) => self.set_consent(value.is_true),
+            Some(Setting::HonorDnt) => self.set_honor_dnt(value.truthy, value.signal),
+            None => Verdict::Rejected(Rejection::UnknownSetting),
         }
     }
 
@@ -152,7 +227,6 @@ impl<S: Store, J: Store> Tag<S, J> {
     /// calls the snippet kept (consent withdrawn, Do Not Track honoured).
     fn discard(&mut self) {
         self.outbox.discard();
-        crate::kept::forget(self.outbox.journal());
     }
 
     /// Why nothing may be stored or sent now, if so.
@@ -189,9 +263,8 @@ impl<S: Store, J: Store> Tag<S, J> {
 
     /// Continues from what the light module handed over ([`crate::light::read_handoff`]): its
     /// rate limit's bucket, its rate-limited events not yet reported.
-    pub fn continue_from(&mut self, limiter: crate::rate::Limiter, limited: u64) {
+    pub fn continue_from(&mut self, limiter: crate::rate::Limiter) {
         self.limiter = limiter;
-        self.outbox.add_limited_n(limited);
     }
 
     /// The session id.
@@ -230,7 +303,8 @@ impl<S: Store, J: Store> Tag<S, J> {
             url: &url,
             referrer: &referrer,
         };
-        self.outbox.push(encode_event(kind, values, &meta), now);
+        let event = encode_event(kind, values, &meta);
+        self.outbox.push(id, event, now);
         Verdict::Accepted
     }
 }
@@ -315,13 +389,13 @@ pub(crate) mod tests {
         RawValues::Fields(vec![Field::Text(s.into())])
     }
 
-    fn drain(tag: &mut Tag<MemoryStore, MemoryStore>) -> String {
+    fn drain(tag: &mut Tag<MemoryStore, Outbox<MemoryStore>>) -> String {
         let b = tag.outbox.take_batch(1, 65536).unwrap();
         tag.outbox.delivered(b.id);
         b.body
     }
 
-    fn tag(env: &mut FakeEnv) -> Tag<MemoryStore, MemoryStore> {
+    fn tag(env: &mut FakeEnv) -> Tag<MemoryStore, Outbox<MemoryStore>> {
         Tag::new(MemoryStore::default(), MemoryStore::default(), env)
     }
 

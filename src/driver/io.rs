@@ -83,6 +83,11 @@ pub mod say {
     pub const NOT_STARTED: &str = "rtp: request not started; batch kept queued";
     /// Events of earlier pages are being sent.
     pub const ADOPTED: &str = "rtp: sending events that an earlier page left unsent:";
+    /// `send event` given to the `rtp` export (js/host.js gives it to `event`).
+    pub const SEND_EVENT_IGNORED: &str =
+        "rtp: send event goes through event() (js/host.js); ignored";
+    /// A command this tag does not implement.
+    pub const UNSUPPORTED: &str = "rtp: command ignored (not implemented by this tag)";
     /// The snippet's kept calls could not be parsed.
     pub const KEPT_UNREADABLE: &str =
         "rtp: discarded calls kept from an earlier page: not readable";

@@ -16,13 +16,14 @@ mod io;
 mod lifecycle;
 mod sending;
 
+pub use calls::said;
 pub use io::{say, Call, Effect, Input, Level, SetValue, Shown};
 pub use sending::{KEEPALIVE_BUDGET, LEAVING_BUDGET, MAX_BATCH_BYTES};
 
 use crate::command::Setting;
 use crate::envelope::BATCH_OVERHEAD;
 use crate::kept::{self, Replay};
-use crate::outbox::{Outcome, RECENT_MS, RECLAIM_MS};
+use crate::outbox::{Outbox, Outcome, RECENT_MS, RECLAIM_MS};
 use crate::retry::{Answer, DropReason, BASE_DELAY_MS};
 use crate::store::Store;
 use crate::tag::{Env, Tag};
@@ -55,7 +56,7 @@ enum Phase {
 /// The tag and its delivery state for one page.
 pub struct Driver<S: Store, J: Store> {
     /// The tag: configuration, session, ledger, outbox.
-    pub tag: Tag<S, J>,
+    pub tag: Tag<S, Outbox<J>>,
     /// The page's lock is requested (it is, whenever the outbox holds events).
     locked: bool,
     /// The page was left (`pagehide`) and has not been shown since: if it comes back from the
@@ -76,7 +77,7 @@ pub struct Driver<S: Store, J: Store> {
 
 impl<S: Store, J: Store> Driver<S, J> {
     /// A driver for `tag`, with nothing scheduled.
-    pub fn new(tag: Tag<S, J>) -> Self {
+    pub fn new(tag: Tag<S, Outbox<J>>) -> Self {
         Driver {
             tag,
             locked: false,
@@ -133,12 +134,11 @@ impl<S: Store, J: Store> Driver<S, J> {
 
     /// One call: its verdict, and the effects that follow.
     pub fn call(&mut self, call: Call, env: &mut impl Env) -> (Verdict, Vec<Effect>) {
-        let verdict = match call {
-            Call::Event(raw, origin) => self.tag.send_event(raw, origin, env),
-            Call::View(page, origin) => self.tag.send_view(page, origin, env),
-            Call::Account(id) => self.tag.set_account(id),
-            Call::Set(setting, value) => self.set(setting, value, env),
-        };
+        let endpoint = matches!(call, Call::Set(Some(Setting::Endpoint), _));
+        let verdict = self.tag.call(call, env);
+        if endpoint {
+            self.schedule_pump(); // events accepted before the endpoint was known can leave now
+        }
         self.answer(verdict);
         (verdict, self.effects())
     }
@@ -149,7 +149,8 @@ impl<S: Store, J: Store> Driver<S, J> {
     /// made meanwhile waits for them), with the pause it stored.
     pub fn continue_from(&mut self, handoff: &str, env: &mut impl Env) -> Vec<Effect> {
         if let Some(h) = crate::handoff::read(handoff) {
-            self.tag.continue_from(h.limiter, h.limited);
+            self.tag.continue_from(h.limiter);
+            self.tag.outbox.add_limited_n(h.limited);
             self.warned_limit |= h.warned;
             self.set_lock(true);
             let now = env.now();

@@ -22,20 +22,15 @@
 //! Inputs and effects are the full driver's ([`crate::driver`]), a subset of each, and
 //! [`Effect::HandOver`].
 
-use crate::command::Setting;
-use crate::driver::{say, Call, Effect, Level, SetValue, Shown};
+use crate::driver::{said, say, Call, Effect, Level, Shown};
 use crate::driver::{KEEPALIVE_BUDGET, LEAVING_BUDGET, MAX_BATCH_BYTES};
-use crate::envelope::{encode_batch, encode_event, Kind, Meta, BATCH_OVERHEAD};
+use crate::envelope::{encode_batch, BATCH_OVERHEAD};
 use crate::handoff;
-use crate::id::uuid_v4;
-use crate::ledger::Ledger;
-use crate::rate::Limiter;
 use crate::record::{self, Pause, PAUSE_KEY};
 use crate::retry::{classify, Answer, Backoff, Class, DropReason};
 use crate::store::Store;
-use crate::tag::{check_account, check_endpoint, page_id, set, Env, Origin};
-use crate::values::{validate, RawValues};
-use crate::verdict::{Rejection, Verdict};
+use crate::tag::{Env, Queue, Tag};
+use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -74,25 +69,40 @@ impl Group {
     }
 }
 
-/// The light driver.
-pub struct Light<S: Store, J: Store> {
-    endpoint: Option<String>,
-    account: Option<String>,
-    /// `rtp('set', 'debug', true)`: accepted calls are said on the console.
-    debug: bool,
-    /// `rtp('set', 'consent', false)` is in force.
-    denied: bool,
-    /// `honorDnt` is on and the browser sends Do Not Track or Global Privacy Control.
-    dnt: bool,
-    session: String,
+/// The light module's [`Queue`]: what the task's calls accepted, until the driver writes it.
+struct Pending {
     owner: String,
-    ledger: Ledger<S>,
-    journal: J,
-    limiter: Limiter,
-    /// Rate-limited drops not yet reported.
-    limited: u64,
     /// Events accepted in this task, not yet written: when, the id, the JSON.
     unwritten: Vec<(u64, String, String)>,
+    /// Rate-limited drops not yet reported.
+    limited: u64,
+    /// The tag asked for everything to be forgotten: the driver forgets its groups and the
+    /// stored records too.
+    discarded: bool,
+}
+
+impl Queue for Pending {
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+    fn push(&mut self, id: String, event: String, created: u64) {
+        self.unwritten.push((created, id, event));
+    }
+    fn add_limited(&mut self) {
+        self.limited += 1;
+    }
+    fn discard(&mut self) {
+        self.unwritten.clear();
+        self.discarded = true;
+    }
+    fn persist(&mut self) {} // the driver writes groups (`Light::write`)
+}
+
+/// The light driver.
+pub struct Light<S: Store, J: Store> {
+    /// The calls' checks and settings, as the full tag's, over the light module's queue.
+    tag: Tag<S, Pending>,
+    journal: J,
     /// The next batch's id.
     next_batch: u32,
     /// Written groups, oldest first.
@@ -118,21 +128,15 @@ pub struct Light<S: Store, J: Store> {
 impl<S: Store, J: Store> Light<S, J> {
     /// The light driver over a session store (the ledger) and a journal.
     pub fn new(store: S, journal: J, env: &mut impl Env) -> Self {
-        let mut ledger = Ledger::new(store);
-        let session = ledger.session_id(env.random16());
-        Light {
-            endpoint: None,
-            account: None,
-            debug: false,
-            denied: false,
-            dnt: false,
-            session,
-            owner: page_id(env.random16()),
-            ledger,
-            journal,
-            limiter: Limiter::default(),
-            limited: 0,
+        let pending = |owner| Pending {
+            owner,
             unwritten: Vec::new(),
+            limited: 0,
+            discarded: false,
+        };
+        Light {
+            tag: Tag::with_queue(store, env, pending),
+            journal,
             next_batch: 0,
             groups: Vec::new(),
             phase: Phase::Running,
@@ -149,153 +153,33 @@ impl<S: Store, J: Store> Light<S, J> {
 
     /// This page's id (the owner of its records, the name of its lock).
     pub fn owner(&self) -> &str {
-        &self.owner
+        self.tag.outbox.owner()
     }
 
     /// A call from the page: its verdict (as the full tag's), and the effects to run.
     pub fn call(&mut self, call: Call, env: &mut impl Env) -> (Verdict, Vec<Effect>) {
-        let v = match call {
-            Call::Event(raw, origin) => self.event(raw, origin, env),
-            Call::View(page, mut origin) => match (self.refusal(), page) {
-                (Some(r), _) => Verdict::Rejected(r),
-                (None, Err(())) => Verdict::Rejected(Rejection::BadPage),
-                (None, Ok(page)) => {
-                    if let Some(p) = page.filter(|p| !p.is_empty()) {
-                        origin.url = Some(p);
-                    }
-                    self.enqueue(Kind::View, None, origin, env)
-                }
-            },
-            Call::Account(id) => set(&mut self.account, check_account(id)),
-            Call::Set(setting, value) => self.set(setting, value, env),
-        };
-        self.answer(v);
-        (v, self.take())
-    }
-
-    /// `rtp('set', name, value)`, as the full tag's (`Driver::set`, `Tag`).
-    fn set(&mut self, setting: Option<Setting>, value: SetValue, env: &mut impl Env) -> Verdict {
-        match setting {
-            Some(Setting::Endpoint) => {
-                return set(&mut self.endpoint, check_endpoint(value.text, env))
-            }
-            Some(Setting::Account) => return set(&mut self.account, check_account(value.text)),
-            Some(Setting::Debug) => self.debug = value.truthy,
-            Some(Setting::Consent) => {
-                self.denied = !value.is_true;
-                if self.denied {
-                    self.discard();
-                }
-            }
-            Some(Setting::HonorDnt) => {
-                self.dnt = value.truthy && value.signal;
-                if self.dnt {
-                    self.discard();
-                }
-            }
-            None => return Verdict::Rejected(Rejection::UnknownSetting),
+        let v = self.tag.call(call, env);
+        if core::mem::take(&mut self.tag.outbox.discarded) {
+            // Consent withdrawn, Do Not Track honoured: the stored records of all the site's
+            // pages go too (the answers to batches in flight are then ignored).
+            self.groups.clear();
+            record::forget_all(&mut self.journal);
+            self.after_answer();
         }
-        Verdict::Done
-    }
-
-    /// Why nothing may be stored or sent now, if so (as `Tag::refusal`).
-    fn refusal(&self) -> Option<Rejection> {
-        if self.dnt {
-            Some(Rejection::DoNotTrack)
-        } else if self.denied {
-            Some(Rejection::NoConsent)
-        } else {
-            None
-        }
-    }
-
-    /// Forgets every event it holds, the stored records of all the site's pages and the calls
-    /// the snippet kept (consent withdrawn, Do Not Track honoured), as `Tag::discard`. The
-    /// answers to batches in flight are then ignored.
-    fn discard(&mut self) {
-        self.unwritten.clear();
-        self.groups.clear();
-        for key in self.journal.keys(record::KEY_PREFIX) {
-            if key != PAUSE_KEY {
-                self.journal.remove(&key);
-            }
-        }
-        crate::kept::forget(&mut self.journal);
-        self.after_answer();
-    }
-
-    fn event(&mut self, raw: RawValues, origin: Origin, env: &mut impl Env) -> Verdict {
-        if let Some(r) = self.refusal() {
-            return Verdict::Rejected(r);
-        }
-        let values = match validate(raw) {
-            Ok(v) => v,
-            Err(r) => return Verdict::Rejected(r),
-        };
-        let Some(key) = self.ledger.check(&values) else {
-            return Verdict::Duplicate;
-        };
-        let v = self.enqueue(Kind::Event, Some(&values), origin, env);
         if v == Verdict::Accepted {
-            self.ledger.record(key);
+            self.lock(true);
         }
-        v
-    }
-
-    /// As the tag's `enqueue`: the rate limit, then the event JSON.
-    fn enqueue(
-        &mut self,
-        kind: Kind,
-        values: Option<&crate::values::Values>,
-        origin: Origin,
-        env: &mut impl Env,
-    ) -> Verdict {
-        let now = env.now();
-        if !self.limiter.take(now) {
-            self.limited += 1;
-            return Verdict::Rejected(Rejection::RateLimited);
+        said(
+            &mut self.effects,
+            v,
+            self.tag.debug(),
+            &mut self.warned_limit,
+        );
+        if v == Verdict::Accepted && !self.pump_due {
+            self.pump_due = true;
+            self.effects.push(Effect::Pump);
         }
-        let id = uuid_v4(env.random16());
-        let url = origin.url.unwrap_or_else(|| env.page_url());
-        let referrer = env.referrer();
-        let meta = Meta {
-            id: &id,
-            session: &self.session,
-            account: self.account.as_deref(),
-            time: origin.time.unwrap_or(now),
-            url: &url,
-            referrer: &referrer,
-        };
-        let event = encode_event(kind, values, &meta);
-        self.unwritten.push((now, id, event));
-        Verdict::Accepted
-    }
-
-    /// The full driver's `answer`, for what a light call can give.
-    fn answer(&mut self, verdict: Verdict) {
-        match verdict {
-            Verdict::Accepted => {
-                self.lock(true);
-                if self.debug {
-                    self.say(Level::Debug, say::ACCEPTED, Shown::Input);
-                }
-                if !self.pump_due {
-                    self.pump_due = true;
-                    self.effects.push(Effect::Pump);
-                }
-            }
-            Verdict::Duplicate => self.say(Level::Debug, say::DUPLICATE, Shown::Input),
-            Verdict::Rejected(r) if r.quiet() => {
-                self.say(Level::Debug, r.message(), Shown::Nothing)
-            }
-            Verdict::Rejected(r @ Rejection::RateLimited) => {
-                if !core::mem::replace(&mut self.warned_limit, true) {
-                    self.say(Level::Warn, r.message(), Shown::Input);
-                }
-            }
-            Verdict::Rejected(r) => self.say(Level::Warn, r.message(), Shown::Input),
-            Verdict::Done | Verdict::Ignored => {}
-        }
+        (v, self.take())
     }
 
     /// Hands over: nothing new is sent; retires once nothing is in flight.
@@ -328,7 +212,7 @@ impl<S: Store, J: Store> Light<S, J> {
             return self.take(); // the loader asks the full tag
         }
         self.waiters += 1;
-        if self.unwritten.is_empty() && self.groups.is_empty() {
+        if self.tag.outbox.unwritten.is_empty() && self.groups.is_empty() {
             self.settle();
         } else if !self.pump_due {
             self.pump_due = true;
@@ -339,8 +223,9 @@ impl<S: Store, J: Store> Light<S, J> {
 
     /// Answers the `flush` callers once nothing is queued, in flight or about to be sent.
     fn settle(&mut self) {
-        let busy =
-            self.pump_due || !self.unwritten.is_empty() || self.groups.iter().any(|g| g.flying);
+        let busy = self.pump_due
+            || !self.tag.outbox.unwritten.is_empty()
+            || self.groups.iter().any(|g| g.flying);
         if self.waiters == 0 || busy || self.phase != Phase::Running {
             return;
         }
@@ -352,8 +237,10 @@ impl<S: Store, J: Store> Light<S, J> {
     /// Writes the events accepted since the last call as groups of at most a batch (one
     /// `setItem` each), and the ledger's entry.
     fn write(&mut self) {
-        self.ledger.persist(&self.owner);
-        let mut events = core::mem::take(&mut self.unwritten).into_iter().peekable();
+        self.tag.persist(); // the ledger's entry
+        let mut events = core::mem::take(&mut self.tag.outbox.unwritten)
+            .into_iter()
+            .peekable();
         while let Some((created, id, first)) = events.next() {
             let mut g = Group {
                 batch: 0,
@@ -373,7 +260,7 @@ impl<S: Store, J: Store> Light<S, J> {
                 g.events.push(e);
             }
             // Not stored (storage full or blocked): still sent, from memory.
-            g.stored = store(&mut self.journal, &self.owner, &g);
+            g.stored = store(&mut self.journal, self.tag.outbox.owner(), &g);
             self.groups.push(g);
         }
     }
@@ -384,7 +271,7 @@ impl<S: Store, J: Store> Light<S, J> {
         self.pump_due = false;
         self.write();
         if self.phase == Phase::Running && !self.left && !self.groups.is_empty() {
-            if self.endpoint.is_none() {
+            if self.tag.endpoint().is_none() {
                 // The full tag warns, and keeps them until an endpoint is set.
                 self.phase = Phase::Handing;
             } else if online {
@@ -400,7 +287,7 @@ impl<S: Store, J: Store> Light<S, J> {
     /// Sends the groups not in flight that fit the budget, oldest first (a lone batch always
     /// fits).
     fn send(&mut self, env: &mut impl Env) {
-        let Some(endpoint) = self.endpoint.clone() else {
+        let Some(endpoint) = self.tag.endpoint().map(String::from) else {
             return;
         };
         let budget = if self.leaving {
@@ -418,11 +305,12 @@ impl<S: Store, J: Store> Light<S, J> {
         // Fields apart: no index into `groups` (a bounds check is a panic path in the wasm).
         let Light {
             groups,
-            limited,
+            tag,
             next_batch,
             effects,
             ..
         } = self;
+        let limited = &mut tag.outbox.limited;
         for g in groups.iter_mut().filter(|g| !g.flying) {
             if in_flight > 0 && in_flight + g.bytes() > budget {
                 break;
@@ -546,16 +434,15 @@ impl<S: Store, J: Store> Light<S, J> {
         let Light {
             groups,
             journal,
-            owner,
-            limited,
+            tag,
             ..
         } = self;
         if let Some(g) = groups.iter_mut().find(|g| g.flying && g.batch == id) {
             g.flying = false;
-            *limited += core::mem::take(&mut g.limited);
+            tag.outbox.limited += core::mem::take(&mut g.limited);
             if attempts > 0 {
                 g.attempts = attempts;
-                g.stored = store(journal, owner, g);
+                g.stored = store(journal, tag.outbox.owner(), g);
             }
         }
     }
@@ -572,7 +459,10 @@ impl<S: Store, J: Store> Light<S, J> {
         }
         self.retire_if_idle();
         self.settle();
-        if self.phase == Phase::Running && self.groups.is_empty() && self.unwritten.is_empty() {
+        if self.phase == Phase::Running
+            && self.groups.is_empty()
+            && self.tag.outbox.unwritten.is_empty()
+        {
             self.lock(false);
         }
     }
@@ -587,7 +477,7 @@ impl<S: Store, J: Store> Light<S, J> {
             self.left |= left;
             self.leaving = true;
             self.write();
-            if online && self.endpoint.is_some() {
+            if online && self.tag.endpoint().is_some() {
                 self.send(env);
                 for g in self.groups.iter().filter(|g| g.flying) {
                     self.journal.remove(&g.key);
@@ -634,13 +524,14 @@ impl<S: Store, J: Store> Light<S, J> {
     /// storage refused (they live nowhere else).
     pub fn handoff(&mut self) -> String {
         self.write();
-        let (level, at) = self.limiter.state();
+        let (level, at) = self.tag.limiter().state();
+        let Pending { owner, limited, .. } = &self.tag.outbox;
         // What storage refused goes with the hand-over, or it would be lost.
         let refused = self.groups.iter().filter(|g| !g.stored);
         handoff::write(
-            [level, at, self.limited, self.warned_limit as u64],
-            &self.owner,
-            refused.map(|g| records(&self.owner, g)),
+            [level, at, *limited, self.warned_limit as u64],
+            owner,
+            refused.map(|g| records(owner, g)),
         )
     }
 }

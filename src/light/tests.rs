@@ -1,12 +1,16 @@
 //! The light driver, input by input, and its hand-over to the full tag through the journal.
 
 use super::*;
+use crate::command::Setting;
 use crate::driver::{Call, Effect, SetValue};
 use crate::record::{decode_group, KEY_PREFIX};
 use crate::store::{MemoryStore, SharedStore};
 use crate::tag::tests::FakeEnv;
+use crate::tag::Origin;
 use crate::tag::Tag;
 use crate::values::Field;
+use crate::values::RawValues;
+use crate::verdict::Rejection;
 use alloc::string::ToString;
 
 type L = Light<MemoryStore, SharedStore>;

@@ -40,8 +40,7 @@ pub use adopt::{Adoption, RECENT_MS, RECLAIM_MS, STALE_MS};
 pub use bounds::{MAX_BYTES, MAX_EVENTS};
 pub use groups::GROUP_BYTES;
 
-use crate::record::Pause;
-use crate::record::{KEY_PREFIX, PAUSE_KEY};
+use crate::record::{self, Pause};
 use crate::retry::{Backoff, DropReason};
 use crate::store::Store;
 use alloc::rc::Rc;
@@ -232,11 +231,7 @@ impl<J: Store> Outbox<J> {
         self.dirty.clear();
         self.unwritten = false;
         self.bytes = 0;
-        for key in self.journal.keys(KEY_PREFIX) {
-            if key != PAUSE_KEY {
-                self.journal.remove(&key);
-            }
-        }
+        record::forget_all(&mut self.journal);
     }
 
     /// Events not yet handed to the transport.

@@ -5,10 +5,77 @@
 //! becomes a value here instead of unwinding through the wasm. Strings are measured (and
 //! checked for lone surrogates) before they are copied in.
 
+use super::bindings;
+use crate::command::{parse, parse_setting, Command, Setting};
+use crate::driver::{Call, SetValue};
+use crate::tag::Origin;
 use crate::values::{RawValues, MAX_VALUES};
 use alloc::string::String;
-use js_sys::{JsString, Object, Reflect};
+use js_sys::{Function, JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+
+/// What `rtp(action, method, data, extra, url, time)` asks for (both modules' `rtp` export).
+pub enum Asked {
+    /// A call for the driver.
+    Call(Call),
+    /// `send event` given to `rtp` instead of `event` (js/host.js reads `customData` and
+    /// gives it to `event`): ignored.
+    SendEvent,
+    /// `flush` (its callback is the first function of `method` and `data`).
+    Flush,
+    /// A command this tag does not implement, with its callback if any.
+    Unsupported(Option<Function>),
+}
+
+/// Reads the arguments of `rtp()`. `url` and `time` are the page URL and time of a call that
+/// the snippet queued before the tag loaded (`undefined` for a live call). Page values are
+/// read here, before any state is borrowed: a getter may run page code.
+pub fn asked(
+    action: &JsValue,
+    method: &JsValue,
+    data: &JsValue,
+    extra: &JsValue,
+    url: &JsValue,
+    time: &JsValue,
+) -> Asked {
+    let command = parse(
+        short_string(action, 16).as_deref(),
+        short_string(method, 16).as_deref(),
+    );
+    Asked::Call(match command {
+        Command::SendEvent => return Asked::SendEvent,
+        Command::Flush => return Asked::Flush,
+        Command::Unsupported => return Asked::Unsupported(callback(&[method, data, extra])),
+        Command::SendView => {
+            let given = !(data.is_undefined() || data.is_null());
+            let page = if given {
+                short_string(data, MAX_URL).map(Some).ok_or(())
+            } else {
+                Ok(None)
+            };
+            Call::View(page, origin(url, time))
+        }
+        Command::SetAccount => Call::Account(short_string(method, 255)),
+        Command::Set => {
+            let setting = parse_setting(short_string(method, 16).as_deref());
+            let value = SetValue {
+                text: short_string(data, MAX_URL),
+                truthy: data.is_truthy(),
+                is_true: *data == JsValue::TRUE,
+                signal: setting == Some(Setting::HonorDnt) && bindings::privacy_signal(),
+            };
+            Call::Set(setting, value)
+        }
+    })
+}
+
+/// When and where a call was made: `time` and `url` as the snippet recorded them, if so.
+pub fn origin(url: &JsValue, time: &JsValue) -> Origin {
+    Origin {
+        time: self::time(time),
+        url: short_string(url, MAX_URL),
+    }
+}
 
 /// `customData` (the third argument of `send event`) as the core sees it, from what
 /// `read()` in js/host.js found: `shape` (see there) and the strings it passed. `customData` is
@@ -41,10 +108,10 @@ pub fn time(v: &JsValue) -> Option<u64> {
 }
 
 /// The first of `args` that is a function (a callback), if any.
-pub fn callback(args: &[&JsValue]) -> Option<js_sys::Function> {
+pub fn callback(args: &[&JsValue]) -> Option<Function> {
     args.iter()
         .find(|a| a.is_function())
-        .map(|a| a.unchecked_ref::<js_sys::Function>().clone())
+        .map(|a| a.unchecked_ref::<Function>().clone())
 }
 
 /// What a callback of an unsupported command receives: `{error: 'unsupported', message}`.

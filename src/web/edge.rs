@@ -9,13 +9,13 @@
 //! borrow is released. A re-entrant call while it is borrowed (page code run by a storage
 //! wrapper) is answered `"busy"`. The loader wraps each call in a try/catch as a last guard.
 
+use super::args::{self, Asked};
 use super::effects::{self, drive, run, Ctx};
 use super::state::{hook, id_of, with_edge, Edge, Hooks, EDGE};
-use super::{args, bindings, console, env, flush, journal, lifecycle, session_store};
+use super::{console, env, flush, journal, lifecycle, session_store};
 
-use crate::command::{parse, parse_setting, Command, Setting};
-use crate::driver::{Call, Driver, Input, SetValue};
-use crate::tag::{Origin, Tag};
+use crate::driver::{say, Call, Driver, Input};
+use crate::tag::Tag;
 use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -104,48 +104,16 @@ pub fn rtp(
     time: JsValue,
 ) -> JsValue {
     start(None, None);
-    let command = parse(
-        args::short_string(&action, 16).as_deref(),
-        args::short_string(&method, 16).as_deref(),
-    );
-    let origin = Origin {
-        time: args::time(&time),
-        url: args::short_string(&url, args::MAX_URL),
-    };
-    // Page values are read before the state is borrowed: a getter may run page code.
-    let verdict = match command {
-        Command::SendEvent => {
-            // js/host.js reads customData and hands it to `event`: this entry never reads it.
-            console::debug("rtp: send event goes through event() (js/host.js); ignored");
+    let verdict = match args::asked(&action, &method, &data, &extra, &url, &time) {
+        Asked::Call(c) => call(&data, c),
+        Asked::SendEvent => {
+            console::debug(say::SEND_EVENT_IGNORED);
             Some(Verdict::Ignored)
         }
-        Command::SendView => {
-            let given = !(data.is_undefined() || data.is_null());
-            let page = if given {
-                args::short_string(&data, args::MAX_URL).map(Some).ok_or(())
-            } else {
-                Ok(None)
-            };
-            call(&data, Call::View(page, origin))
-        }
-        Command::SetAccount => call(&data, Call::Account(args::short_string(&method, 255))),
-        Command::Set => {
-            let setting = parse_setting(args::short_string(&method, 16).as_deref());
-            let value = SetValue {
-                text: args::short_string(&data, args::MAX_URL),
-                truthy: data.is_truthy(),
-                is_true: data == JsValue::TRUE,
-                signal: setting == Some(Setting::HonorDnt) && bindings::privacy_signal(),
-            };
-            call(&data, Call::Set(setting, value))
-        }
-        Command::Flush => return flush::flush(args::callback(&[&method, &data])),
-        Command::Unsupported => {
-            console::debug_with(
-                "rtp: command ignored (not implemented by this tag)",
-                &action,
-            );
-            if let Some(cb) = args::callback(&[&method, &data, &extra]) {
+        Asked::Flush => return flush::flush(args::callback(&[&method, &data])),
+        Asked::Unsupported(cb) => {
+            console::debug_with(say::UNSUPPORTED, &action);
+            if let Some(cb) = cb {
                 effects::call_later(&cb, &args::unsupported_result());
             }
             Some(Verdict::Ignored)
@@ -172,10 +140,7 @@ pub fn event(
 ) -> u32 {
     start(None, None);
     let raw = args::custom_data(shape, [a, b, c, d]);
-    let origin = Origin {
-        time: args::time(&time),
-        url: args::short_string(&url, args::MAX_URL),
-    };
+    let origin = args::origin(&url, &time);
     call(&data, Call::Event(raw, origin)).map_or(Verdict::ALL.len() as u32, Verdict::index)
     // past the codes: busy
 }

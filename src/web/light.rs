@@ -11,15 +11,13 @@
 //! Nothing here throws into the page: every host method is bound with `catch`, and no effect
 //! runs while the state is borrowed.
 
+use super::args::{self, Asked};
 use super::env::BrowserEnv;
 use super::journal::Journal;
 use super::session_store::SessionStore;
-use super::{args, bindings};
-use crate::command::{parse, parse_setting, Command, Setting};
-use crate::driver::{Call, Effect, Level, SetValue, Shown};
+use crate::driver::{say, Call, Effect, Level, Shown};
 use crate::light::Light;
 use crate::retry::parse_retry_after;
-use crate::tag::Origin;
 use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -134,54 +132,19 @@ pub fn rtp(
     url: JsValue,
     time: JsValue,
 ) -> u32 {
-    let origin = Origin {
-        time: args::time(&time),
-        url: args::short_string(&url, args::MAX_URL),
-    };
-    let command = parse(
-        args::short_string(&action, 16).as_deref(),
-        args::short_string(&method, 16).as_deref(),
-    );
-    let verdict = match command {
-        Command::SendEvent => {
-            say(
-                "rtp: send event goes through event() (js/host.js); ignored",
-                &JsValue::UNDEFINED,
-                true,
-            );
+    let verdict = match args::asked(&action, &method, &data, &extra, &url, &time) {
+        Asked::Call(c) => call(&data, c),
+        Asked::SendEvent => {
+            say(say::SEND_EVENT_IGNORED, &JsValue::UNDEFINED, true);
             Some(Verdict::Ignored)
         }
-        Command::SendView => {
-            let given = !(data.is_undefined() || data.is_null());
-            let page = if given {
-                args::short_string(&data, args::MAX_URL).map(Some).ok_or(())
-            } else {
-                Ok(None)
-            };
-            call(&data, Call::View(page, origin))
-        }
-        Command::SetAccount => call(&data, Call::Account(args::short_string(&method, 255))),
-        Command::Set => {
-            let setting = parse_setting(args::short_string(&method, 16).as_deref());
-            let value = SetValue {
-                text: args::short_string(&data, args::MAX_URL),
-                truthy: data.is_truthy(),
-                is_true: data == JsValue::TRUE,
-                signal: setting == Some(Setting::HonorDnt) && bindings::privacy_signal(),
-            };
-            call(&data, Call::Set(setting, value))
-        }
-        Command::Flush => with_edge(|e| e.light.flush()).map(|effects| {
+        Asked::Flush => with_edge(|e| e.light.flush()).map(|effects| {
             run(effects, &JsValue::UNDEFINED);
             Verdict::Done
         }),
-        Command::Unsupported => {
-            say(
-                "rtp: command ignored (not implemented by this tag)",
-                &action,
-                false,
-            );
-            if let Some(cb) = args::callback(&[&method, &data, &extra]) {
+        Asked::Unsupported(cb) => {
+            say(say::UNSUPPORTED, &action, false);
+            if let Some(cb) = cb {
                 if let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) {
                     let _ = host.answer(&cb, &args::unsupported_result());
                 }
@@ -214,10 +177,7 @@ pub fn event(
     time: JsValue,
 ) -> u32 {
     let raw = args::custom_data(shape, [a, b, c, d]);
-    let origin = Origin {
-        time: args::time(&time),
-        url: args::short_string(&url, args::MAX_URL),
-    };
+    let origin = args::origin(&url, &time);
     call(&data, Call::Event(raw, origin)).map_or(Verdict::ALL.len() as u32, Verdict::index)
 }
 
