@@ -82,6 +82,42 @@ impl Store for SharedStore {
     }
 }
 
+/// A [`SharedStore`] with a quota (total bytes of keys and values), as `localStorage` has: a
+/// `setItem` that would take the total past it fails and changes nothing. A quota of 0 is
+/// storage that refuses every write (full, or blocked for writes). Native tests only.
+#[cfg(test)]
+#[derive(Clone, Default)]
+pub struct Quota(pub SharedStore, pub usize);
+
+#[cfg(test)]
+impl Store for Quota {
+    fn get(&mut self, key: &str) -> Option<String> {
+        self.0.get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> bool {
+        let mut m = self.0 .0.borrow_mut();
+        let used: usize = m
+            .keys("")
+            .iter()
+            .map(|k| k.len() + m.get(k).map_or(0, |v| v.len()))
+            .sum();
+        let old = m.get(key).map_or(0, |v| key.len() + v.len());
+        if used - old + key.len() + value.len() > self.1 {
+            return false;
+        }
+        m.set(key, value)
+    }
+    fn remove(&mut self, key: &str) {
+        self.0.remove(key)
+    }
+    fn keys(&mut self, prefix: &str) -> Vec<String> {
+        self.0.keys(prefix)
+    }
+    fn count(&mut self) -> usize {
+        self.0.count()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

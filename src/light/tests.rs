@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::command::Setting;
-use crate::driver::{Call, Effect, SetValue};
+use crate::driver::{Call, Driver, Effect, SetValue};
 use crate::record::{decode_group, KEY_PREFIX};
-use crate::store::{MemoryStore, SharedStore};
+use crate::store::{MemoryStore, Quota, SharedStore};
 use crate::tag::tests::FakeEnv;
 use crate::tag::Origin;
 use crate::tag::Tag;
@@ -15,8 +15,9 @@ use alloc::string::ToString;
 
 type L = Light<MemoryStore, SharedStore>;
 
-fn light(journal: &SharedStore, env: &mut FakeEnv) -> L {
-    let mut l = Light::new(MemoryStore::default(), journal.clone(), env);
+/// A light module over `journal`, with an endpoint set.
+fn light<J: Store>(journal: J, env: &mut FakeEnv) -> Light<MemoryStore, J> {
+    let mut l = Light::new(MemoryStore::default(), journal, env);
     let (r, _) = l.call(
         Call::Set(Some(Setting::Endpoint), text("https://c.test/collect")),
         env,
@@ -41,6 +42,25 @@ fn event(v: &str) -> Call {
     )
 }
 
+/// A page on a fresh journal, its light module running with an endpoint set.
+fn page() -> (FakeEnv, SharedStore, L) {
+    let mut env = FakeEnv::default();
+    let journal = SharedStore::default();
+    let l = light(journal.clone(), &mut env);
+    (env, journal, l)
+}
+
+/// The full tag of a page, on `journal`, continuing from `handoff`; and the effects of that.
+fn full_tag(
+    journal: &SharedStore,
+    handoff: &str,
+    env: &mut FakeEnv,
+) -> (Driver<MemoryStore, SharedStore>, Vec<Effect>) {
+    let mut full = Driver::new(Tag::new(MemoryStore::default(), journal.clone(), env));
+    let fx = full.continue_from(handoff, env);
+    (full, fx)
+}
+
 /// The `Send` effects: (id, body).
 fn sends(effects: &[Effect]) -> Vec<(u32, String)> {
     effects
@@ -62,9 +82,7 @@ fn records(journal: &SharedStore) -> Vec<String> {
 
 #[test]
 fn an_accepted_event_is_written_then_sent_and_forgotten_once_acknowledged() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     let (r, fx) = l.call(event("MyEvent"), &mut env);
     assert_eq!(r, Verdict::Accepted);
     // The lock before anything is stored, then one pump for the task.
@@ -95,9 +113,7 @@ fn an_accepted_event_is_written_then_sent_and_forgotten_once_acknowledged() {
 
 #[test]
 fn repeats_and_refusals_are_answered_here_with_the_full_tags_messages() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, _, mut l) = page();
     l.call(event("a"), &mut env);
     let (r, fx) = l.call(event("a"), &mut env);
     assert_eq!(r, Verdict::Duplicate);
@@ -126,9 +142,7 @@ fn repeats_and_refusals_are_answered_here_with_the_full_tags_messages() {
 
 #[test]
 fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(Call::Account(Some("acme".into())), &mut env);
     l.call(event("kept"), &mut env);
     let sent = sends(&l.pump(true, &mut env));
@@ -150,9 +164,7 @@ fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them(
     // adopts the events at once (though recent, and its page's lock held), the failed one with
     // its attempt, and waits for the Retry-After the collector gave.
     let handoff = l.handoff();
-    let mut full =
-        crate::driver::Driver::new(Tag::new(MemoryStore::default(), journal.clone(), &mut env));
-    let fx = full.continue_from(&handoff, &mut env);
+    let (mut full, fx) = full_tag(&journal, &handoff, &mut env);
     assert_eq!(fx, [Effect::Lock(true), Effect::Pump], "{fx:?}");
     assert_eq!(full.tag.outbox.queued(), 2);
     let wait = full.tag.outbox.ready(env.now);
@@ -165,18 +177,14 @@ fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them(
     assert!(batch.body.contains("\"kept\"") && batch.body.contains("\"acme\""));
     assert!(batch.body.contains("\"later\""));
     // Another page's records are not taken this way.
-    let mut other =
-        crate::driver::Driver::new(Tag::new(MemoryStore::default(), journal.clone(), &mut env));
     let foreign = handoff.replace(l.owner(), "0123456789abcdef");
-    other.continue_from(&foreign, &mut env);
+    let (other, _) = full_tag(&journal, &foreign, &mut env);
     assert_eq!(other.tag.outbox.queued(), 0);
 }
 
 #[test]
 fn a_refused_batch_is_dropped_with_a_warning_and_the_light_module_goes_on() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(event("bad"), &mut env);
     let sent = sends(&l.pump(true, &mut env));
     let fx = l.answered(sent[0].0, 400, None, &mut env);
@@ -198,9 +206,7 @@ fn a_refused_batch_is_dropped_with_a_warning_and_the_light_module_goes_on() {
 
 #[test]
 fn handing_over_waits_for_the_batch_in_flight_and_calls_are_still_taken_and_written() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(event("flying"), &mut env);
     let sent = sends(&l.pump(true, &mut env));
     // Restored from the back-forward cache: handed over, not retired while a batch flies.
@@ -222,9 +228,7 @@ fn handing_over_waits_for_the_batch_in_flight_and_calls_are_still_taken_and_writ
     assert_eq!(v, Verdict::Accepted);
     let handoff = l.handoff();
     assert_eq!(records(&journal).len(), 2);
-    let mut full =
-        crate::driver::Driver::new(Tag::new(MemoryStore::default(), journal.clone(), &mut env));
-    full.continue_from(&handoff, &mut env);
+    let (mut full, _) = full_tag(&journal, &handoff, &mut env);
     assert_eq!(full.tag.outbox.queued(), 2);
     let body = full.tag.outbox.take_batch(env.now, 32 * 1024).unwrap().body;
     assert!(body.contains("\"meanwhile\"") && body.contains("\"while loading\""));
@@ -233,9 +237,7 @@ fn handing_over_waits_for_the_batch_in_flight_and_calls_are_still_taken_and_writ
 
 #[test]
 fn settings_consent_and_do_not_track_are_answered_as_the_full_tag_answers_them() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     let on = SetValue {
         text: None,
         truthy: true,
@@ -295,9 +297,7 @@ fn settings_consent_and_do_not_track_are_answered_as_the_full_tag_answers_them()
 
 #[test]
 fn a_network_error_is_handled_a_task_later_and_not_at_all_once_the_page_is_left() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(event("x"), &mut env);
     let sent = sends(&l.pump(true, &mut env));
     let id = sent[0].0;
@@ -319,9 +319,7 @@ fn a_network_error_is_handled_a_task_later_and_not_at_all_once_the_page_is_left(
     assert_eq!(l.phase, Phase::Running);
 
     // Not left: an attempt counted, and handed over.
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(event("y"), &mut env);
     let id = sends(&l.pump(true, &mut env))[0].0;
     l.unreachable(id);
@@ -336,9 +334,7 @@ fn a_network_error_is_handled_a_task_later_and_not_at_all_once_the_page_is_left(
 #[test]
 fn offline_waits_for_online_and_no_endpoint_leaves_events_to_the_full_tag() {
     // Offline: nothing attempted, flush answers false, no pause; `online` pumps and sends.
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(event("offline"), &mut env);
     l.flush();
     let fx = l.pump(false, &mut env);
@@ -369,9 +365,7 @@ fn offline_waits_for_online_and_no_endpoint_leaves_events_to_the_full_tag() {
 
 #[test]
 fn leaving_sends_what_is_queued_and_removes_its_records() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(event("first"), &mut env);
     let first = sends(&l.pump(true, &mut env));
     assert_eq!(first.len(), 1);
@@ -395,9 +389,7 @@ fn leaving_sends_what_is_queued_and_removes_its_records() {
 
 #[test]
 fn a_burst_is_cut_into_batches_within_the_keepalive_budget() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     let long = "x".repeat(250);
     for i in 0..300 {
         let v = alloc::format!("{i}{long}");
@@ -432,9 +424,7 @@ fn a_burst_is_cut_into_batches_within_the_keepalive_budget() {
 
 #[test]
 fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, _, mut l) = page();
     let mut warned = 0;
     for i in 0..crate::rate::BURST + 3 {
         let (r, fx) = l.call(
@@ -468,9 +458,7 @@ fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
 #[test]
 fn flush_is_answered_here_true_once_acknowledged_false_after_a_drop_and_asked_again_after_a_hand_over(
 ) {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, _, mut l) = page();
     // Nothing outstanding: at once.
     assert_eq!(l.flush(), [Effect::Settle(true)]);
     // Outstanding: once acknowledged.
@@ -501,9 +489,7 @@ fn flush_is_answered_here_true_once_acknowledged_false_after_a_drop_and_asked_ag
 
 #[test]
 fn a_request_that_could_not_be_started_is_tried_again_by_the_light_module() {
-    let mut env = FakeEnv::default();
-    let journal = SharedStore::default();
-    let mut l = light(&journal, &mut env);
+    let (mut env, journal, mut l) = page();
     l.call(event("x"), &mut env);
     let id = sends(&l.pump(true, &mut env))[0].0;
     let fx = l.not_started(id);
@@ -527,37 +513,12 @@ fn a_request_that_could_not_be_started_is_tried_again_by_the_light_module() {
     assert!(records(&journal).is_empty());
 }
 
-/// A journal whose writes fail (storage full), reads and removals working.
-#[derive(Clone, Default)]
-struct Full(SharedStore);
-
-impl Store for Full {
-    fn get(&mut self, key: &str) -> Option<String> {
-        self.0.get(key)
-    }
-    fn set(&mut self, _: &str, _: &str) -> bool {
-        false
-    }
-    fn remove(&mut self, key: &str) {
-        self.0.remove(key)
-    }
-    fn keys(&mut self, prefix: &str) -> Vec<String> {
-        self.0.keys(prefix)
-    }
-    fn count(&mut self) -> usize {
-        self.0.count()
-    }
-}
-
 #[test]
 fn what_storage_refused_goes_with_the_hand_over_and_the_full_tag_sends_it() {
     let mut env = FakeEnv::default();
-    let journal = Full::default();
-    let mut l = Light::new(MemoryStore::default(), journal.clone(), &mut env);
-    l.call(
-        Call::Set(Some(Setting::Endpoint), text("https://c.test/collect")),
-        &mut env,
-    );
+    // Storage that refuses every write (full), reads and removals working.
+    let journal = Quota(SharedStore::default(), 0);
+    let mut l = light(journal.clone(), &mut env);
     l.call(event("unstored"), &mut env);
     let id = sends(&l.pump(true, &mut env))[0].0;
     assert!(records(&journal.0).is_empty(), "storage refused it");
@@ -567,12 +528,7 @@ fn what_storage_refused_goes_with_the_hand_over_and_the_full_tag_sends_it() {
     let h = crate::handoff::read(&handoff).unwrap();
     assert_eq!(h.unstored.len(), 1);
     assert_eq!(h.unstored[0].1, 1, "with its attempt");
-    let mut full = crate::driver::Driver::new(Tag::new(
-        MemoryStore::default(),
-        journal.0.clone(),
-        &mut env,
-    ));
-    full.continue_from(&handoff, &mut env);
+    let (mut full, _) = full_tag(&journal.0, &handoff, &mut env);
     assert_eq!(full.tag.outbox.queued(), 1);
     let wait = full.tag.outbox.ready(env.now);
     let body = full

@@ -15,6 +15,7 @@ const A: &str = "aaaaaaaa";
 const B: &str = "bbbbbbbb";
 
 // One journal seen by several pages (as localStorage is by the tabs of a site).
+use crate::store::Quota;
 use crate::store::SharedStore as Shared;
 
 /// A journal that refuses every write (blocked storage, or at quota).
@@ -1065,39 +1066,6 @@ fn a_handed_batch_acknowledged_after_adoption_leaves_the_adopters_group_alone() 
         "B's record of event 1 taken back by A"
     );
     let _ = f3;
-}
-
-/// A shared journal with a quota (total bytes of keys and values), as `localStorage` has: a
-/// `setItem` that would take the total past it fails and changes nothing.
-#[derive(Clone)]
-struct Quota(Shared, usize);
-
-impl Store for Quota {
-    fn get(&mut self, key: &str) -> Option<String> {
-        self.0.get(key)
-    }
-    fn set(&mut self, key: &str, value: &str) -> bool {
-        let mut m = self.0 .0.borrow_mut();
-        let used: usize = m
-            .keys("")
-            .iter()
-            .map(|k| k.len() + m.get(k).map_or(0, |v| v.len()))
-            .sum();
-        let old = m.get(key).map_or(0, |v| key.len() + v.len());
-        if used - old + key.len() + value.len() > self.1 {
-            return false;
-        }
-        m.set(key, value)
-    }
-    fn remove(&mut self, key: &str) {
-        self.0.remove(key)
-    }
-    fn keys(&mut self, prefix: &str) -> Vec<String> {
-        self.0.keys(prefix)
-    }
-    fn count(&mut self) -> usize {
-        self.0.count()
-    }
 }
 
 /// Storage near its quota (the site's own data filled it): a group whose first event is

@@ -69,8 +69,19 @@ pub fn asked(
     })
 }
 
+/// `rtp('send', 'event', customData)` as the `event` export of either module receives it
+/// (js/host.js `read()`), and its `url` and `time` as [`asked`]'s.
+pub fn event(
+    shape: u32,
+    texts: [Option<String>; MAX_VALUES],
+    url: &JsValue,
+    time: &JsValue,
+) -> Call {
+    Call::Event(custom_data(shape, texts), origin(url, time))
+}
+
 /// When and where a call was made: `time` and `url` as the snippet recorded them, if so.
-pub fn origin(url: &JsValue, time: &JsValue) -> Origin {
+fn origin(url: &JsValue, time: &JsValue) -> Origin {
     Origin {
         time: self::time(time),
         url: short_string(url, MAX_URL),

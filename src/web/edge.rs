@@ -139,9 +139,8 @@ pub fn event(
     time: JsValue,
 ) -> u32 {
     start(None, None);
-    let raw = args::custom_data(shape, [a, b, c, d]);
-    let origin = args::origin(&url, &time);
-    call(&data, Call::Event(raw, origin)).map_or(Verdict::ALL.len() as u32, Verdict::index)
+    call(&data, args::event(shape, [a, b, c, d], &url, &time))
+        .map_or(Verdict::ALL.len() as u32, Verdict::index)
     // past the codes: busy
 }
 

@@ -176,9 +176,8 @@ pub fn event(
     url: JsValue,
     time: JsValue,
 ) -> u32 {
-    let raw = args::custom_data(shape, [a, b, c, d]);
-    let origin = args::origin(&url, &time);
-    call(&data, Call::Event(raw, origin)).map_or(Verdict::ALL.len() as u32, Verdict::index)
+    call(&data, args::event(shape, [a, b, c, d], &url, &time))
+        .map_or(Verdict::ALL.len() as u32, Verdict::index)
 }
 
 /// The verdict codes, as the full tag's.
