@@ -13,18 +13,20 @@ export function lightHost(tag, lock, retire, settle) {
   function online() {
     try { return navigator.onLine !== false; } catch (e) { return true; }
   }
-  function safe(f) {
-    return function (a, b) { try { f(a, b); } catch (e) {} };
+  // One export for what the host reports (src/web/light.rs `input`): kind, two numbers, an
+  // answer's Retry-After, what the console shows.
+  function input(kind, a, b, retry, detail) {
+    try { tag.input(kind, a, b, retry, detail); } catch (e) {}
   }
-  var pump = safe(function () { tag.pump(online()); });
+  var pump = function () { input(0, online()); };
   // The page's lifecycle, as the full tag's edge reads it (src/web/lifecycle.rs).
   try {
-    addEventListener('pagehide', safe(function () { tag.leave(true, online()); }));
+    addEventListener('pagehide', function () { input(4, 1, online()); });
     addEventListener('online', pump); // offline, the light module waits for it
-    addEventListener('pageshow', safe(function (e) { e.persisted && tag.shown(true); }));
-    document.addEventListener('visibilitychange', safe(function () {
-      document.hidden ? tag.leave(false, online()) : tag.shown(false);
-    }));
+    addEventListener('pageshow', function (e) { try { e.persisted && input(5, 1); } catch (x) {} });
+    document.addEventListener('visibilitychange', function () {
+      try { document.hidden ? input(4, 0, online()) : input(5, 0); } catch (e) {}
+    });
   } catch (e) {}
   return {
     // Keepalive fetch, no credentials, a 30 s timeout (src/web/transport.rs). A fetch that
@@ -32,7 +34,7 @@ export function lightHost(tag, lock, retire, settle) {
     send: function (id, url, body_) {
       var init = { method: 'POST', body: body_, keepalive: true, mode: 'cors', credentials: 'omit' };
       try { init.signal = AbortSignal.timeout(30000); } catch (e) {}
-      fetch(url, init).then(safe(function (r) {
+      fetch(url, init).then(function (r) {
         var status = 0, retry;
         try {
           status = r.status;
@@ -40,8 +42,8 @@ export function lightHost(tag, lock, retire, settle) {
         } catch (e) {}
         // Chromium keeps a keepalive request's share of the quota until its body is read.
         try { body = r.text(); } catch (e) { body = 0; }
-        tag.answered(id, +status || 0, retry == null ? undefined : '' + retry);
-      }), safe(function (e) { tag.unreachable(id, e); }));
+        input(1, id, +status || 0, retry == null ? undefined : '' + retry);
+      }, function (e) { input(2, id, 0, undefined, e); });
     },
     // The pump: at the end of the task, or (after) once the last body is read.
     pump: function (after) {
@@ -55,7 +57,7 @@ export function lightHost(tag, lock, retire, settle) {
       setTimeout(pump, ms);
     },
     later: function (id) {
-      setTimeout(safe(function () { tag.failed(id, online()); }));
+      setTimeout(function () { input(3, id, online()); });
     },
     lock: lock,
     retire: retire,

@@ -193,43 +193,30 @@ pub fn handoff() -> Option<String> {
     with_edge(|e| e.light.handoff())
 }
 
-/// The pump's microtask ran; `online`: `navigator.onLine`.
+/// What the host reports (js/light.js), in one export: `kind` says what, `a` and `b` carry its
+/// numbers (a boolean as 0 or 1), `retry_after` an answer's header, `detail` what a console
+/// message about it shows (js/PROTOCOL.md, "The light module"):
+///
+/// | kind | input | a | b |
+/// |---|---|---|---|
+/// | 0 | the pump's microtask ran | online | |
+/// | 1 | the collector answered a batch (`retry_after`) | batch | status |
+/// | 2 | a request failed before an answer (`detail`: the error) | batch | |
+/// | 3 | a task after 2 | batch | online |
+/// | 4 | the page was hidden, or `pagehide` came | left | online |
+/// | 5 | visible again, or restored from the back-forward cache | restored | |
 #[wasm_bindgen]
-pub fn pump(online: bool) {
-    drive(&JsValue::UNDEFINED, |l, env| l.pump(online, env));
-}
-
-/// The collector answered batch `id` with `status` and this `Retry-After` header.
-#[wasm_bindgen]
-pub fn answered(id: u32, status: u16, retry_after: Option<String>) {
+pub fn input(kind: u32, a: u32, b: u32, retry_after: Option<String>, detail: JsValue) {
+    let (one, two) = (a != 0, b != 0);
     let retry_after = retry_after.and_then(|v| parse_retry_after(&v));
-    drive(&JsValue::UNDEFINED, |l, env| {
-        l.answered(id, status, retry_after, env)
+    drive(&detail, |l, env| match kind {
+        0 => l.pump(one, env),
+        1 => l.answered(a, b as u16, retry_after, env),
+        2 => l.unreachable(a),
+        3 => l.failed(a, two, env),
+        4 => l.leave(one, two, env),
+        _ => l.shown(one),
     });
-}
-
-/// The request for batch `id` failed before an answer (`error`).
-#[wasm_bindgen]
-pub fn unreachable(id: u32, error: JsValue) {
-    drive(&error, |l, _| l.unreachable(id));
-}
-
-/// A task after [`unreachable`].
-#[wasm_bindgen]
-pub fn failed(id: u32, online: bool) {
-    drive(&JsValue::UNDEFINED, |l, env| l.failed(id, online, env));
-}
-
-/// The page was hidden, or (`left`) `pagehide` came.
-#[wasm_bindgen]
-pub fn leave(left: bool, online: bool) {
-    drive(&JsValue::UNDEFINED, |l, env| l.leave(left, online, env));
-}
-
-/// The page is visible again, or (`restored`) shown from the back-forward cache.
-#[wasm_bindgen]
-pub fn shown(restored: bool) {
-    drive(&JsValue::UNDEFINED, |l, _| l.shown(restored));
 }
 
 /// Runs `effects` in order through the host, outside the state's borrow.
