@@ -28,43 +28,42 @@ export function lightHost(tag, lock, retire, settle) {
       try { document.hidden ? input(4, 0, online()) : input(5, 0); } catch (e) {}
     });
   } catch (e) {}
-  return {
-    // Keepalive fetch, no credentials, a 30 s timeout (src/web/transport.rs). A fetch that
-    // throws, or returns no promise, throws here: the batch was not sent.
-    send: function (id, url, body_) {
-      var init = { method: 'POST', body: body_, keepalive: true, mode: 'cors', credentials: 'omit' };
-      try { init.signal = AbortSignal.timeout(30000); } catch (e) {}
-      fetch(url, init).then(function (r) {
-        var status = 0, retry;
-        try {
-          status = r.status;
-          retry = r.headers.get('retry-after');
-        } catch (e) {}
-        // Chromium keeps a keepalive request's share of the quota until its body is read.
-        try { body = r.text(); } catch (e) { body = 0; }
-        input(1, id, +status || 0, retry == null ? undefined : '' + retry);
-      }, function (e) { input(2, id, 0, undefined, e); });
-    },
-    // The pump: at the end of the task, or (after) once the last body is read.
-    pump: function (after) {
-      var p = after && body;
-      try { (p && p.then ? p : Promise.resolve()).then(pump, pump); } catch (e) { pump(); }
-    },
-    answer: function (f, value) {
-      Promise.resolve(value).then(f);
-    },
-    timer: function (ms) {
-      setTimeout(pump, ms);
-    },
-    later: function (id) {
-      setTimeout(function () { input(3, id, online()); });
-    },
-    lock: lock,
-    retire: retire,
-    settle: settle,
-    // As the full tag's console (src/web/console.rs): the text, and the detail unless bare.
-    say: function (warn, text, detail, bare) {
-      try { console[warn ? 'warn' : 'debug'].apply(console, bare ? [text] : [text, detail]); } catch (e) {}
+  // Runs one effect of the light module (src/web/light.rs `kind`; js/PROTOCOL.md): `kind`
+  // says which, `n` is its number, `a` and `b` its texts, `v` and `w` its values. Catches
+  // whatever it throws: a request that could not be started answers its error.
+  function run(kind, n, a, b, v, w) {
+    try {
+      if (kind == 0) {
+        // Keepalive fetch, no credentials, a 30 s timeout (src/web/transport.rs): batch `n`,
+        // body `b`, to `a`. A fetch that throws, or returns no promise, was not sent.
+        var init = { method: 'POST', body: b, keepalive: true, mode: 'cors', credentials: 'omit' };
+        try { init.signal = AbortSignal.timeout(30000); } catch (e) {}
+        fetch(a, init).then(function (r) {
+          var status = 0, retry;
+          try {
+            status = r.status;
+            retry = r.headers.get('retry-after');
+          } catch (e) {}
+          // Chromium keeps a keepalive request's share of the quota until its body is read.
+          try { body = r.text(); } catch (e) { body = 0; }
+          input(1, n, +status || 0, retry == null ? undefined : '' + retry);
+        }, function (e) { input(2, n, 0, undefined, e); });
+      } else if (kind == 1) {
+        // The pump: at the end of the task, or (n) once the last body is read.
+        var p = n && body;
+        (p && p.then ? p : Promise.resolve()).then(pump, pump);
+      } else if (kind == 2) Promise.resolve(w).then(v); // a page's callback: its own task
+      else if (kind == 3) setTimeout(pump, n);
+      else if (kind == 4) setTimeout(function () { input(3, n, online()); });
+      else if (kind == 5) lock(!!n);
+      else if (kind == 6) retire();
+      else if (kind == 7) settle(!!n);
+      // As the full tag's console (src/web/console.rs): the text, and the detail unless bare.
+      else console[n & 1 ? 'warn' : 'debug'].apply(console, n & 2 ? [a] : [a, v]);
+    } catch (e) {
+      if (!kind) return e === undefined ? null : e; // undefined would say it was sent
+      if (kind == 1) pump();
     }
-  };
+  }
+  return { run: run };
 }

@@ -1,15 +1,16 @@
 //! The light module's edge (`--features light`). Its exports translate JavaScript into inputs
 //! of [`Light`], which decides; the effects it returns are run by the host object the loader
-//! hands to `boot` (js/light.js): the request, the microtask, the lock, the console, the
-//! hand-over. The light module has no closures and no browser bindings of its own but storage,
-//! time and randomness: every callback is the host calling an export, which is what keeps it
-//! small.
+//! hands to `boot` (js/light.js), through its one method `run`: the request, the microtask, the
+//! lock, the console, the hand-over. The light module has no closures and no browser bindings
+//! of its own but storage, time and randomness: every callback is the host calling `input`,
+//! which is what keeps it small.
 //!
 //! `event`, `rtp` and `codes` are the full tag's, with its arguments and answers
 //! (js/PROTOCOL.md), so `call()` in js/host.js drives either.
 //!
-//! Nothing here throws into the page: every host method is bound with `catch`, and no effect
-//! runs while the state is borrowed.
+//! Nothing here throws into the page: the host's `run` catches whatever its effect throws (and
+//! answers a request that could not be started with its error), and no effect runs while the
+//! state is borrowed.
 
 use super::args::{self, Asked};
 use super::env::BrowserEnv;
@@ -28,43 +29,36 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     /// The loader's host object (js/light.js).
     pub type Host;
-    /// POST `body` to `url` as batch `id`; the answer comes back as [`answered`], a failure as
-    /// [`unreachable`]. Throws when the request could not be started.
-    #[wasm_bindgen(method, catch)]
-    fn send(this: &Host, id: u32, url: &str, body: &str) -> Result<(), JsValue>;
-    /// Call [`pump`] at the end of the task (`after` 0) or once the last answer's body is read
-    /// (1).
-    #[wasm_bindgen(method, catch)]
-    fn pump(this: &Host, after: u32) -> Result<(), JsValue>;
-    /// Call the page's callback `f` with `value` after the current task (its exceptions and
-    /// its timing stay the page's).
-    #[wasm_bindgen(method, catch)]
-    fn answer(this: &Host, f: &JsValue, value: &JsValue) -> Result<(), JsValue>;
-    /// Call [`pump`] after `ms` milliseconds.
-    #[wasm_bindgen(method, catch)]
-    fn timer(this: &Host, ms: u32) -> Result<(), JsValue>;
-    /// Call [`failed`] for batch `id` a task later.
-    #[wasm_bindgen(method, catch)]
-    fn later(this: &Host, id: u32) -> Result<(), JsValue>;
-    /// Request or release the page's Web Lock.
-    #[wasm_bindgen(method, catch)]
-    fn lock(this: &Host, on: bool) -> Result<(), JsValue>;
+    /// Runs one effect (js/PROTOCOL.md, "The light module's host"): `kind` says which, `n` is
+    /// its number (a boolean as 0 or 1), `a` and `b` its texts, `v` and `w` its values. Returns
+    /// `undefined`, or the error of a request that could not be started. Never throws.
+    #[wasm_bindgen(method)]
+    fn run(this: &Host, kind: u32, n: u32, a: &str, b: &str, v: &JsValue, w: &JsValue) -> JsValue;
+}
+
+/// The effects the host runs, by their `kind` in [`Host::run`].
+mod kind {
+    /// POST `b` to `a` as batch `n`; the answer comes back as [`super::input`] 1, a failure as
+    /// 2. Returns the error when the request could not be started.
+    pub const SEND: u32 = 0;
+    /// Report [`super::input`] 0 at the end of the task (`n` 0) or once the last answer's body
+    /// is read (1).
+    pub const PUMP: u32 = 1;
+    /// Call the page's callback `v` with `w` after the current task (its exceptions and its
+    /// timing stay the page's).
+    pub const ANSWER: u32 = 2;
+    /// Report [`super::input`] 0 after `n` milliseconds.
+    pub const TIMER: u32 = 3;
+    /// Report [`super::input`] 3 for batch `n` a task later.
+    pub const LATER: u32 = 4;
+    /// Request (`n` 1) or release the page's Web Lock.
+    pub const LOCK: u32 = 5;
     /// Start the full tag: the light module has retired.
-    #[wasm_bindgen(method, catch)]
-    fn retire(this: &Host) -> Result<(), JsValue>;
-    /// Answer the `flush` callers waiting with `ok`.
-    #[wasm_bindgen(method, catch)]
-    fn settle(this: &Host, ok: bool) -> Result<(), JsValue>;
-    /// `console.warn(text, detail)` (`warn` true) or `console.debug(text, detail)`; without the
-    /// detail when `bare`.
-    #[wasm_bindgen(method, catch)]
-    fn say(
-        this: &Host,
-        warn: bool,
-        text: &str,
-        detail: &JsValue,
-        bare: bool,
-    ) -> Result<(), JsValue>;
+    pub const RETIRE: u32 = 6;
+    /// Answer the `flush` callers waiting with `n` (1: true).
+    pub const SETTLE: u32 = 7;
+    /// `console.warn(a, v)` (`n` & 1) or `console.debug(a, v)`; without `v` when `n` & 2.
+    pub const SAY: u32 = 8;
 }
 
 struct Edge {
@@ -146,7 +140,7 @@ pub fn rtp(
             say(say::UNSUPPORTED, &action, false);
             if let Some(cb) = cb {
                 if let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) {
-                    let _ = host.answer(&cb, &args::unsupported_result());
+                    host.run(kind::ANSWER, 0, "", "", &cb, &args::unsupported_result());
                 }
             }
             Some(Verdict::Ignored)
@@ -155,10 +149,17 @@ pub fn rtp(
     verdict.map_or(Verdict::ALL.len() as u32, Verdict::index)
 }
 
-/// A console message through the host, outside any borrow.
+/// A console message (`console.debug`) through the host, outside any borrow.
 fn say(text: &str, detail: &JsValue, bare: bool) {
     if let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) {
-        let _ = host.say(false, text, detail, bare);
+        host.run(
+            kind::SAY,
+            (bare as u32) << 1,
+            text,
+            "",
+            detail,
+            &JsValue::UNDEFINED,
+        );
     }
 }
 
@@ -224,20 +225,16 @@ fn run(effects: Vec<Effect>, detail: &JsValue) {
     let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) else {
         return;
     };
+    let none = &JsValue::UNDEFINED;
     for effect in effects {
-        let _ = match effect {
+        let (k, n) = match effect {
             Effect::Send { id, endpoint, body } => {
-                if let Err(error) = host.send(id, &endpoint, &body) {
+                let error = host.run(kind::SEND, id, &endpoint, &body, none, none);
+                if !error.is_undefined() {
                     drive(&error, |l, _| l.not_started(id));
                 }
-                Ok(())
+                continue;
             }
-            Effect::Pump => host.pump(0),
-            Effect::PumpAfterBody => host.pump(1),
-            Effect::FailLater(id) => host.later(id),
-            Effect::Lock(on) => host.lock(on),
-            Effect::Settle(ok) => host.settle(ok),
-            Effect::HandOver => host.retire(),
             Effect::Say(level, text, shown) => {
                 let warn = level == Level::Warn;
                 let (shown, bare) = match shown {
@@ -245,10 +242,19 @@ fn run(effects: Vec<Effect>, detail: &JsValue) {
                     Shown::Input => (detail.clone(), false),
                     Shown::Number(n) => (JsValue::from(n), false),
                 };
-                host.say(warn, text, &shown, bare)
+                let n = warn as u32 | (bare as u32) << 1;
+                host.run(kind::SAY, n, text, "", &shown, none);
+                continue;
             }
-            Effect::Timer(ms) => host.timer(ms as u32),
-            Effect::Persist | Effect::Claim => Ok(()),
+            Effect::Pump => (kind::PUMP, 0),
+            Effect::PumpAfterBody => (kind::PUMP, 1),
+            Effect::FailLater(id) => (kind::LATER, id),
+            Effect::Lock(on) => (kind::LOCK, on as u32),
+            Effect::Settle(ok) => (kind::SETTLE, ok as u32),
+            Effect::HandOver => (kind::RETIRE, 0),
+            Effect::Timer(ms) => (kind::TIMER, ms as u32),
+            Effect::Persist | Effect::Claim => continue,
         };
+        host.run(k, n, "", "", none, none);
     }
 }

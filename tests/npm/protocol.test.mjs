@@ -69,7 +69,9 @@ test("the light module's host has exactly the documented methods", () => {
   const host = lightHost({}, () => {}, () => {}, () => {});
   assert.deepEqual(Object.keys(host).sort(), table('The `host` that `boot` takes').map((r) => r[0]).sort());
   // The methods the wasm imports are the host's (the glue calls them by name).
-  for (const m of Object.keys(host)) assert.ok(source('target/bindgen-light/rtp.js').includes(`.${m}(`), `the glue calls host.${m}`);
+  for (const m of Object.keys(host)) assert.ok(source('target/bindgen-light/rtp.js').includes(`.${m}(`), `the glue calls host.${m}`);  // Its effects' kinds are the Rust side's (`mod kind` in src/web/light.rs).
+  const rust = [...source('src/web/light.rs').matchAll(/pub const (\w+): u32 = (\d+);/g)].map((m) => [m[2], m[1].toLowerCase()]);
+  assert.deepEqual(table('The effects, by `kind`').map((r) => [r[0], r[1]]), rust);
 });
 
 test('read() returns what the documented examples say', () => {
