@@ -20,17 +20,17 @@ eachBrowser((ctx) => {
       const out = [];
       window.fetch = () => { throw new Error('blocked by the page'); };
       out.push(rtp('send', 'event', { value: 'while fetch throws' }));
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r)); // the pump (a microtask of the call's task) has run
       window.fetch = () => undefined;
       out.push(rtp('send', 'event', { value: 'while fetch returns junk' }));
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r)); // the pump (a microtask of the call's task) has run
       let inner = false;
       window.fetch = function (...args) {
         if (!inner) { inner = true; out.push(rtp('send', 'event', { value: 'from inside fetch' })); }
         return real.apply(this, args);
       };
       out.push(rtp('send', 'event', { value: 'through a re-entrant wrapper' }));
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r)); // the pump (a microtask of the call's task) has run
       window.fetch = real;
       out.push(rtp('send', 'event', { value: 'after fetch is back' }));
       out.push(await rtp('flush'));

@@ -3,7 +3,7 @@
 // count reaches the collector in the next batch (`limited`, summed in /stats).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush, tagMessages, sleep } from './harness.mjs';
+import { useCollector, eachBrowser, newVisitor, tagLoaded, sessionId, flush, tagMessages } from './harness.mjs';
 import { pageUrl } from './delivery-support.mjs';
 
 const collector = useCollector();
@@ -29,9 +29,10 @@ eachBrowser((ctx) => {
     assert.equal(verdicts.accepted + verdicts.rate_limited, 5000);
     assert.ok(verdicts.accepted >= 2000 && verdicts.accepted <= 2050, `${verdicts.accepted} accepted`);
     assert.equal(tagMessages(v, 'warn').filter((m) => m.text.includes('rate limit (2000 at once, then 10/s)')).length, 1, 'warned once');
-    // Refill at 10/s: a token every 100 ms since the loop emptied the bucket. The time is read
-    // in the page, with the tag's clock, so a slow machine changes the count, not the verdict.
-    await sleep(1200);
+    // Refill at 10/s: a token every 100 ms since the loop emptied the bucket. What this waits
+    // for is time itself, on the tag's clock (the page's): 1.2 s of it, about 12 tokens. A slow
+    // machine changes the count, not the verdict.
+    await v.page.waitForFunction(() => Date.now() - window.loopEnd >= 1200, { timeout: 15000 });
     const { later, elapsed } = await v.page.evaluate((name) => {
       const later = Array.from({ length: 50 }, (_, i) => rtp('send', 'event', { value: `${name} later ${i}` }));
       return { later, elapsed: Date.now() - window.loopEnd };

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, useCollector, eachBrowser, newVisitor, tagLoaded, isStub, sessionId, flush, tagMessages, sleep } from './harness.mjs';
+import { ROOT, useCollector, eachBrowser, newVisitor, tagLoaded, isStub, sessionId, flush, tagMessages } from './harness.mjs';
 
 const collector = useCollector();
 const SRI = JSON.parse(readFileSync(join(ROOT, 'dist/sri.json'), 'utf8'));
@@ -47,7 +47,7 @@ eachBrowser((ctx) => {
   test('a loader whose hash does not match is refused: the stub stays and nothing throws', async () => {
     const v = await newVisitor(ctx.browser);
     await v.page.goto(pinned('/dist/rtp.js', SRI['rtp_bg.wasm'] /* the wrong file's hash */));
-    await sleep(1500);
+    await v.page.waitForFunction(() => window.loaderRefused === true, { timeout: 15000 });
     assert.equal(await isStub(v.page), true);
     assert.equal(await v.page.evaluate(() => typeof rtp('send', 'event', { value: 'still queued' })), 'undefined');
     assert.deepEqual(ours(v.errors), []);
