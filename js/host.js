@@ -41,9 +41,21 @@ export function call(tag, a, queued) {
       codes = codes || tag.codes().split(' ');
       return codes[tag.event(a[2], r[0], r[1], r[2], r[3], r[4], url, time)];
     }
-    r = tag.rtp(a[0], a[1], a[2], a[3], url, time);
+    r = tag.rtp(a[0], a[1], a[2], url, time);
     // The light module answers every command with an index, as event() does.
-    return typeof r == 'number' ? (codes = codes || tag.codes().split(' '))[r] : r;
+    r = typeof r == 'number' ? (codes = codes || tag.codes().split(' '))[r] : r;
+    // A command this tag does not implement: its callback (the first function argument) is
+    // called after this task with {error, message}, so that a page waiting on it does not
+    // hang; what it throws stays its own (an unhandled rejection).
+    if (r === 'ignored') {
+      for (var i = 1; i < 4; i++) {
+        if (typeof a[i] == 'function') {
+          Promise.resolve({ error: 'unsupported', message: 'rtp-tag does not implement this command' }).then(a[i]);
+          break;
+        }
+      }
+    }
+    return r;
   } catch (e) { report(e); return 'error'; }
 }
 

@@ -29,9 +29,9 @@ export function lightHost(tag, lock, retire, settle) {
     });
   } catch (e) {}
   // Runs one effect of the light module (src/web/light.rs `kind`; js/PROTOCOL.md): `kind`
-  // says which, `n` is its number, `a` and `b` its texts, `v` and `w` its values. Catches
+  // says which, `n` is its number, `a` and `b` its texts, `v` its value. Catches
   // whatever it throws: a request that could not be started answers its error.
-  function run(kind, n, a, b, v, w) {
+  function run(kind, n, a, b, v) {
     try {
       if (kind == 0) {
         // Keepalive fetch, no credentials, a 30 s timeout (src/web/transport.rs): batch `n`,
@@ -52,12 +52,11 @@ export function lightHost(tag, lock, retire, settle) {
         // The pump: at the end of the task, or (n) once the last body is read.
         var p = n && body;
         (p && p.then ? p : Promise.resolve()).then(pump, pump);
-      } else if (kind == 2) Promise.resolve(w).then(v); // a page's callback: its own task
-      else if (kind == 3) setTimeout(pump, n);
-      else if (kind == 4) setTimeout(function () { input(3, n, online()); });
-      else if (kind == 5) lock(!!n);
-      else if (kind == 6) retire();
-      else if (kind == 7) settle(!!n);
+      } else if (kind == 2) setTimeout(pump, n);
+      else if (kind == 3) setTimeout(function () { input(3, n, online()); });
+      else if (kind == 4) lock(!!n);
+      else if (kind == 5) retire();
+      else if (kind == 6) settle(!!n);
       // As the full tag's console (src/web/console.rs): the text, and the detail unless bare.
       else console[n & 1 ? 'warn' : 'debug'].apply(console, n & 2 ? [a] : [a, v]);
     } catch (e) {

@@ -11,10 +11,10 @@ use crate::driver::{Call, SetValue};
 use crate::tag::Origin;
 use crate::values::{RawValues, MAX_VALUES};
 use alloc::string::String;
-use js_sys::{Function, JsString, Object, Reflect};
+use js_sys::{Function, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// What `rtp(action, method, data, extra, url, time)` asks for (both modules' `rtp` export).
+/// What `rtp(action, method, data, url, time)` asks for (both modules' `rtp` export).
 pub enum Asked {
     /// A call for the driver.
     Call(Call),
@@ -23,8 +23,8 @@ pub enum Asked {
     SendEvent,
     /// `flush` (its callback is the first function of `method` and `data`).
     Flush,
-    /// A command this tag does not implement, with its callback if any.
-    Unsupported(Option<Function>),
+    /// A command this tag does not implement (`call()` in js/host.js answers its callback).
+    Unsupported,
 }
 
 /// Reads the arguments of `rtp()`. `url` and `time` are the page URL and time of a call that
@@ -34,7 +34,6 @@ pub fn asked(
     action: &JsValue,
     method: &JsValue,
     data: &JsValue,
-    extra: &JsValue,
     url: &JsValue,
     time: &JsValue,
 ) -> Asked {
@@ -45,7 +44,7 @@ pub fn asked(
     Asked::Call(match command {
         Command::SendEvent => return Asked::SendEvent,
         Command::Flush => return Asked::Flush,
-        Command::Unsupported => return Asked::Unsupported(callback(&[method, data, extra])),
+        Command::Unsupported => return Asked::Unsupported,
         Command::SendView => {
             let given = !(data.is_undefined() || data.is_null());
             let page = if given {
@@ -123,16 +122,4 @@ pub fn callback(args: &[&JsValue]) -> Option<Function> {
     args.iter()
         .find(|a| a.is_function())
         .map(|a| a.unchecked_ref::<Function>().clone())
-}
-
-/// What a callback of an unsupported command receives: `{error: 'unsupported', message}`.
-pub fn unsupported_result() -> JsValue {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"error".into(), &"unsupported".into());
-    let _ = Reflect::set(
-        &o,
-        &"message".into(),
-        &"rtp-tag does not implement this command".into(),
-    );
-    o.into()
 }

@@ -90,7 +90,7 @@ fn start(claim: Option<Function>, lock: Option<Function>) {
     }
 }
 
-/// `rtp(action, method, data, extra)`, for every command but `send event` (see [`event`]).
+/// `rtp(action, method, data)`, for every command but `send event` (see [`event`]).
 /// `url` and `time` are the page URL and time of a call that the snippet queued before the tag
 /// loaded (`undefined` for a live call). Returns the verdict's code (a string), or a Promise
 /// for `flush`.
@@ -99,23 +99,19 @@ pub fn rtp(
     action: JsValue,
     method: JsValue,
     data: JsValue,
-    extra: JsValue,
     url: JsValue,
     time: JsValue,
 ) -> JsValue {
     start(None, None);
-    let verdict = match args::asked(&action, &method, &data, &extra, &url, &time) {
+    let verdict = match args::asked(&action, &method, &data, &url, &time) {
         Asked::Call(c) => call(&data, c),
         Asked::SendEvent => {
             console::debug(say::SEND_EVENT_IGNORED);
             Some(Verdict::Ignored)
         }
         Asked::Flush => return flush::flush(args::callback(&[&method, &data])),
-        Asked::Unsupported(cb) => {
+        Asked::Unsupported => {
             console::debug_with(say::UNSUPPORTED, &action);
-            if let Some(cb) = cb {
-                effects::call_later(&cb, &args::unsupported_result());
-            }
             Some(Verdict::Ignored)
         }
     };

@@ -30,10 +30,10 @@ extern "C" {
     /// The loader's host object (js/light.js).
     pub type Host;
     /// Runs one effect (js/PROTOCOL.md, "The light module's host"): `kind` says which, `n` is
-    /// its number (a boolean as 0 or 1), `a` and `b` its texts, `v` and `w` its values. Returns
+    /// its number (a boolean as 0 or 1), `a` and `b` its texts, `v` its value. Returns
     /// `undefined`, or the error of a request that could not be started. Never throws.
     #[wasm_bindgen(method)]
-    fn run(this: &Host, kind: u32, n: u32, a: &str, b: &str, v: &JsValue, w: &JsValue) -> JsValue;
+    fn run(this: &Host, kind: u32, n: u32, a: &str, b: &str, v: &JsValue) -> JsValue;
 }
 
 /// The effects the host runs, by their `kind` in [`Host::run`].
@@ -44,21 +44,18 @@ mod kind {
     /// Report [`super::input`] 0 at the end of the task (`n` 0) or once the last answer's body
     /// is read (1).
     pub const PUMP: u32 = 1;
-    /// Call the page's callback `v` with `w` after the current task (its exceptions and its
-    /// timing stay the page's).
-    pub const ANSWER: u32 = 2;
     /// Report [`super::input`] 0 after `n` milliseconds.
-    pub const TIMER: u32 = 3;
+    pub const TIMER: u32 = 2;
     /// Report [`super::input`] 3 for batch `n` a task later.
-    pub const LATER: u32 = 4;
+    pub const LATER: u32 = 3;
     /// Request (`n` 1) or release the page's Web Lock.
-    pub const LOCK: u32 = 5;
+    pub const LOCK: u32 = 4;
     /// Start the full tag: the light module has retired.
-    pub const RETIRE: u32 = 6;
+    pub const RETIRE: u32 = 5;
     /// Answer the `flush` callers waiting with `n` (1: true).
-    pub const SETTLE: u32 = 7;
+    pub const SETTLE: u32 = 6;
     /// `console.warn(a, v)` (`n` & 1) or `console.debug(a, v)`; without `v` when `n` & 2.
-    pub const SAY: u32 = 8;
+    pub const SAY: u32 = 7;
 }
 
 struct Edge {
@@ -113,20 +110,13 @@ fn call(data: &JsValue, call: Call) -> Option<Verdict> {
     Some(verdict)
 }
 
-/// `rtp(action, method, data, extra, url, time)`, as the full tag's, but the verdict's index in
+/// `rtp(action, method, data, url, time)`, as the full tag's, but the verdict's index in
 /// [`codes`] (as `event` answers), not its code.
 /// `flush` answers `"ok"`: its caller, held by the loader, is answered by the host's `settle`
 /// (or, once the light module hands over, by the full tag).
 #[wasm_bindgen]
-pub fn rtp(
-    action: JsValue,
-    method: JsValue,
-    data: JsValue,
-    extra: JsValue,
-    url: JsValue,
-    time: JsValue,
-) -> u32 {
-    let verdict = match args::asked(&action, &method, &data, &extra, &url, &time) {
+pub fn rtp(action: JsValue, method: JsValue, data: JsValue, url: JsValue, time: JsValue) -> u32 {
+    let verdict = match args::asked(&action, &method, &data, &url, &time) {
         Asked::Call(c) => call(&data, c),
         Asked::SendEvent => {
             say(say::SEND_EVENT_IGNORED, &JsValue::UNDEFINED, true);
@@ -136,13 +126,8 @@ pub fn rtp(
             run(effects, &JsValue::UNDEFINED);
             Verdict::Done
         }),
-        Asked::Unsupported(cb) => {
+        Asked::Unsupported => {
             say(say::UNSUPPORTED, &action, false);
-            if let Some(cb) = cb {
-                if let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) {
-                    host.run(kind::ANSWER, 0, "", "", &cb, &args::unsupported_result());
-                }
-            }
             Some(Verdict::Ignored)
         }
     };
@@ -152,14 +137,7 @@ pub fn rtp(
 /// A console message (`console.debug`) through the host, outside any borrow.
 fn say(text: &str, detail: &JsValue, bare: bool) {
     if let Some(host) = with_edge(|e| e.host.clone().unchecked_into::<Host>()) {
-        host.run(
-            kind::SAY,
-            (bare as u32) << 1,
-            text,
-            "",
-            detail,
-            &JsValue::UNDEFINED,
-        );
+        host.run(kind::SAY, (bare as u32) << 1, text, "", detail);
     }
 }
 
@@ -229,7 +207,7 @@ fn run(effects: Vec<Effect>, detail: &JsValue) {
     for effect in effects {
         let (k, n) = match effect {
             Effect::Send { id, endpoint, body } => {
-                let error = host.run(kind::SEND, id, &endpoint, &body, none, none);
+                let error = host.run(kind::SEND, id, &endpoint, &body, none);
                 if !error.is_undefined() {
                     drive(&error, |l, _| l.not_started(id));
                 }
@@ -243,7 +221,7 @@ fn run(effects: Vec<Effect>, detail: &JsValue) {
                     Shown::Number(n) => (JsValue::from(n), false),
                 };
                 let n = warn as u32 | (bare as u32) << 1;
-                host.run(kind::SAY, n, text, "", &shown, none);
+                host.run(kind::SAY, n, text, "", &shown);
                 continue;
             }
             Effect::Pump => (kind::PUMP, 0),
@@ -255,6 +233,6 @@ fn run(effects: Vec<Effect>, detail: &JsValue) {
             Effect::Timer(ms) => (kind::TIMER, ms as u32),
             Effect::Persist | Effect::Claim => continue,
         };
-        host.run(k, n, "", "", none, none);
+        host.run(k, n, "", "", none);
     }
 }

@@ -13,15 +13,13 @@ const PATIENCE_MS: u32 = 2000;
 
 #[wasm_bindgen_test]
 async fn get_visitor_calls_back_later_with_an_unsupported_error() {
+    // Through js/host.js's call(), which answers an unsupported command's callback.
     let rec = recorder();
-    let verdict = rtp(
-        s("get"),
-        s("visitor"),
-        get(&rec, "callback"),
-        undef(),
-        undef(),
-        undef(),
-    );
+    let verdict = rtp_from_js(
+        &rtp_as_js(),
+        &[s("get"), s("visitor"), get(&rec, "callback")],
+    )
+    .expect("rtp() never throws");
     let calls_during_rtp = get(&rec, "calls").as_f64();
     let answer = settle_within(&get(&rec, "settled"), PATIENCE_MS).await;
 
@@ -48,14 +46,12 @@ async fn get_visitor_calls_back_later_with_an_unsupported_error() {
 async fn an_unsupported_command_finds_its_callback_in_any_later_argument() {
     // rtp('get', 'campaign', options, callback): the callback is the 4th argument.
     let rec = recorder();
-    let verdict = rtp(
-        s("get"),
-        s("campaign"),
-        js_sys::Object::new().into(),
-        get(&rec, "callback"),
-        undef(),
-        undef(),
-    );
+    let options = js_sys::Object::new().into();
+    let verdict = rtp_from_js(
+        &rtp_as_js(),
+        &[s("get"), s("campaign"), options, get(&rec, "callback")],
+    )
+    .expect("rtp() never throws");
     let answer = settle_within(&get(&rec, "settled"), PATIENCE_MS).await;
     assert_eq!(code(&verdict), "ignored");
     let arg = answer
@@ -66,7 +62,7 @@ async fn an_unsupported_command_finds_its_callback_in_any_later_argument() {
 
 #[wasm_bindgen_test]
 fn flush_returns_a_promise() {
-    let p = rtp(s("flush"), undef(), undef(), undef(), undef(), undef());
+    let p = rtp(s("flush"), undef(), undef(), undef(), undef());
     assert!(is_promise(&p), "rtp('flush') returned {p:?}");
 }
 
@@ -75,7 +71,7 @@ async fn flush_without_an_endpoint_resolves_false_while_events_wait() {
     // Documented (src/web/mod.rs `settle_waiters`): with something queued and nothing in
     // flight, the waiters are answered `false`. Without an endpoint nothing is ever in flight.
     assert_eq!(send_event(&plain(&s(&unique("waiting")))), "accepted");
-    let p = rtp(s("flush"), undef(), undef(), undef(), undef(), undef());
+    let p = rtp(s("flush"), undef(), undef(), undef(), undef());
     let answer = settle_within(&p, PATIENCE_MS).await;
     let answer = answer.expect("rtp('flush') did not settle within 2 s");
     assert_eq!(answer.expect("rtp('flush') never rejects"), JsValue::FALSE);
@@ -88,14 +84,7 @@ async fn flush_calls_its_callback_with_the_value_of_its_promise() {
         "accepted"
     );
     let rec = recorder();
-    let p = rtp(
-        s("flush"),
-        get(&rec, "callback"),
-        undef(),
-        undef(),
-        undef(),
-        undef(),
-    );
+    let p = rtp(s("flush"), get(&rec, "callback"), undef(), undef(), undef());
     let by_promise = settle_within(&p, PATIENCE_MS).await;
     let by_callback = settle_within(&get(&rec, "settled"), PATIENCE_MS).await;
     let by_promise = by_promise

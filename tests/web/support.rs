@@ -172,7 +172,7 @@ thread_local! {
     /// once; their closures live as long as the page.
     static TAG: JsValue = {
         let tag = Object::new();
-        let rtp = Closure::<dyn Fn(JsValue, JsValue, JsValue, JsValue, JsValue, JsValue) -> JsValue>::new(rtp);
+        let rtp = Closure::<dyn Fn(JsValue, JsValue, JsValue, JsValue, JsValue) -> JsValue>::new(rtp);
         let event = Closure::<EventFn>::new(event);
         let codes = Closure::<dyn Fn() -> String>::new(codes);
         for (name, f) in [("rtp", rtp.as_ref()), ("event", event.as_ref()), ("codes", codes.as_ref())] {

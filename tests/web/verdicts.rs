@@ -98,7 +98,7 @@ fn commands_this_tag_does_not_implement_are_ignored() {
     // Names match exactly, as in the RTP tag.
     assert_eq!(rtp3("send", "Event", &plain(&s(&unique("x")))), "ignored");
     assert_eq!(
-        code(&rtp(undef(), undef(), undef(), undef(), undef(), undef())),
+        code(&rtp(undef(), undef(), undef(), undef(), undef())),
         "ignored"
     );
 }
@@ -125,7 +125,6 @@ fn invalid_settings_return_their_rejection_code() {
         code(&rtp(
             s("setAccount"),
             JsValue::from(42),
-            undef(),
             undef(),
             undef(),
             undef()
