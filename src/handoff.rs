@@ -3,19 +3,20 @@
 //! wasm to the other (js/PROTOCOL.md, "Handing over"). The light module writes it, the full
 //! driver reads it.
 //!
-//! `<level> <at> <limited> <warned> <owner>`: the rate limit's bucket (thousandths of an event,
-//! and when it was last filled), the rate-limited drops not yet reported, `1` if the rate-limit
-//! warning was shown, and the light module's page id, whose records the full tag adopts at
-//! once; then, one per line, the records (`crate::record`) of the events storage refused.
+//! `<level> <at> <limited> <warned> <evicted> <owner>`: the rate limit's bucket (thousandths of
+//! an event, and when it was last filled), the rate-limited drops not yet reported, `1` if the
+//! rate-limit warning was shown, the events evicted by the bounds not yet reported, and the
+//! light module's page id, whose records the full tag adopts at once; then, one per line, the
+//! records (`crate::record`) of the events storage refused.
 
 use crate::rate::Limiter;
 use crate::record;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// The hand-over: `numbers` (level, at, limited, warned), the owner, the refused records
-/// (each a group's lines).
-pub fn write(numbers: [u64; 4], owner: &str, refused: impl Iterator<Item = String>) -> String {
+/// The hand-over: `numbers` (level, at, limited, warned, evicted), the owner, the refused
+/// records (each a group's lines).
+pub fn write(numbers: [u64; 5], owner: &str, refused: impl Iterator<Item = String>) -> String {
     let mut out = String::new();
     for n in numbers {
         crate::json::push_u64(&mut out, n);
@@ -37,6 +38,8 @@ pub struct Handoff {
     pub limited: u64,
     /// The rate-limit warning was shown.
     pub warned: bool,
+    /// Events evicted by the bounds, not yet reported.
+    pub evicted: u64,
     /// The light module's page id: the owner of the records to adopt.
     pub owner: String,
     /// The records storage refused: `(created, attempts, event JSON)` each.
@@ -46,7 +49,7 @@ pub struct Handoff {
 /// Reads the hand-over. Byte by byte: `str::find` would link a `memchr` into the full tag.
 pub fn read(s: &str) -> Option<Handoff> {
     let b = s.as_bytes();
-    let mut n = [0u64; 4];
+    let mut n = [0u64; 5];
     let mut i = 0;
     for slot in n.iter_mut() {
         let start = i;
@@ -81,6 +84,7 @@ pub fn read(s: &str) -> Option<Handoff> {
         limiter: Limiter::resume(n[0], n[1]),
         limited: n[2],
         warned: n[3] == 1,
+        evicted: n[4],
         owner: String::from(owner),
         unstored,
     })

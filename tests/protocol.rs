@@ -139,9 +139,9 @@ fn names_in_the_browser_are_the_documented_ones() {
 #[test]
 fn the_documented_handoffs_read_as_documented() {
     let rows = table("| example handoff |");
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
     let full = rtp_tag::handoff::read(&rows[0][0]).expect("the first example reads");
-    assert_eq!((full.limited, full.warned), (0, false));
+    assert_eq!((full.limited, full.warned, full.evicted), (0, false, 0));
     assert_eq!(full.owner, "0123456789abcdef");
     let mut bucket = full.limiter;
     assert!((0..rtp_tag::rate::BURST).all(|_| bucket.take(1_700_000_000_000)));
@@ -149,4 +149,6 @@ fn the_documented_handoffs_read_as_documented() {
     assert_eq!((empty.limited, empty.warned), (3, true));
     let mut bucket = empty.limiter;
     assert!(!bucket.take(1_700_000_000_000));
+    let evicted = rtp_tag::handoff::read(&rows[2][0]).expect("the third example reads");
+    assert_eq!((evicted.limited, evicted.evicted), (0, 200));
 }

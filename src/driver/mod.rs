@@ -151,6 +151,7 @@ impl<S: Store, J: Store> Driver<S, J> {
         if let Some(h) = crate::handoff::read(handoff) {
             self.tag.continue_from(h.limiter);
             self.tag.outbox.add_limited_n(h.limited);
+            self.tag.outbox.add_evicted(h.evicted);
             self.warned_limit |= h.warned;
             self.set_lock(true);
             let now = env.now();

@@ -26,6 +26,7 @@ use crate::driver::{said, say, Call, Effect, Level, Shown};
 use crate::driver::{KEEPALIVE_BUDGET, LEAVING_BUDGET, MAX_BATCH_BYTES};
 use crate::envelope::{encode_batch, BATCH_OVERHEAD};
 use crate::handoff;
+use crate::outbox::{MAX_BYTES, MAX_EVENTS};
 use crate::record::{self, Pause, PAUSE_KEY};
 use crate::retry::{classify, Answer, Backoff, Class, DropReason};
 use crate::store::Store;
@@ -55,8 +56,8 @@ struct Group {
     events: Vec<String>,
     /// Its batch is in flight.
     flying: bool,
-    /// The rate-limited drops its batch reports.
-    limited: u64,
+    /// The drops its batch reports: evicted (the bounds), rate-limited.
+    drops: [u64; 2],
     /// The attempts its records carry, and whether the journal holds them: `false` when storage
     /// refused them (full, blocked), and the hand-over carries them instead.
     attempts: u32,
@@ -74,8 +75,8 @@ struct Pending {
     owner: String,
     /// Events accepted in this task, not yet written: when, the id, the JSON.
     unwritten: Vec<(u64, String, String)>,
-    /// Rate-limited drops not yet reported.
-    limited: u64,
+    /// Drops not yet reported: evicted ([`Light::bound`]), rate-limited.
+    drops: [u64; 2],
     /// The tag asked for everything to be forgotten: the driver forgets its groups and the
     /// stored records too.
     discarded: bool,
@@ -89,7 +90,7 @@ impl Queue for Pending {
         self.unwritten.push((created, id, event));
     }
     fn add_limited(&mut self) {
-        self.limited += 1;
+        self.drops[1] += 1;
     }
     fn discard(&mut self) {
         self.unwritten.clear();
@@ -131,7 +132,7 @@ impl<S: Store, J: Store> Light<S, J> {
         let pending = |owner| Pending {
             owner,
             unwritten: Vec::new(),
-            limited: 0,
+            drops: [0; 2],
             discarded: false,
         };
         Light {
@@ -248,7 +249,7 @@ impl<S: Store, J: Store> Light<S, J> {
                 created,
                 events: Vec::new(),
                 flying: false,
-                limited: 0,
+                drops: [0; 2],
                 attempts: 0,
                 stored: false,
             };
@@ -265,11 +266,45 @@ impl<S: Store, J: Store> Light<S, J> {
         }
     }
 
+    /// The outbox's bounds ([`MAX_EVENTS`], [`MAX_BYTES`]) on what this page holds while
+    /// nothing leaves (offline, or handing over to a full tag that may not be fetched; online,
+    /// batches leave as they are written, and the full tag bounds what it adopts): past them,
+    /// the oldest groups not in flight go, never the newest, counted for a later batch to report
+    /// (or the full tag, once handed over).
+    fn bound(&mut self) {
+        let Light {
+            groups,
+            journal,
+            tag,
+            ..
+        } = self;
+        let (mut events, mut bytes) = (0, 0);
+        for g in groups.iter() {
+            events += g.events.len();
+            bytes += g.bytes();
+        }
+        let newest = groups.len().saturating_sub(1);
+        for g in groups.iter_mut().take(newest).filter(|g| !g.flying) {
+            if events <= MAX_EVENTS && bytes <= MAX_BYTES {
+                break;
+            }
+            events -= g.events.len();
+            bytes -= g.bytes();
+            tag.outbox.drops[0] += g.events.len() as u64;
+            journal.remove(&g.key);
+            g.events.clear();
+        }
+        self.prune();
+    }
+
     /// The pump ran: writes what the task's calls hold in memory, then sends what fits (not
     /// once handing over).
     pub fn pump(&mut self, online: bool, env: &mut impl Env) -> Vec<Effect> {
         self.pump_due = false;
         self.write();
+        if !online || self.phase != Phase::Running {
+            self.bound(); // nothing leaves now
+        }
         if self.phase == Phase::Running && !self.left && !self.groups.is_empty() {
             if self.tag.endpoint().is_none() {
                 // The full tag warns, and keeps them until an endpoint is set.
@@ -310,14 +345,15 @@ impl<S: Store, J: Store> Light<S, J> {
             effects,
             ..
         } = self;
-        let limited = &mut tag.outbox.limited;
+        let drops = &mut tag.outbox.drops;
         for g in groups.iter_mut().filter(|g| !g.flying) {
             if in_flight > 0 && in_flight + g.bytes() > budget {
                 break;
             }
             in_flight += g.bytes();
-            g.limited = core::mem::take(limited);
-            let body = encode_batch(g.events.iter().map(String::as_str), now, 0, g.limited);
+            g.drops = core::mem::take(drops);
+            let [evicted, limited] = g.drops;
+            let body = encode_batch(g.events.iter().map(String::as_str), now, evicted, limited);
             g.flying = true;
             g.batch = *next_batch;
             *next_batch = next_batch.wrapping_add(1);
@@ -360,6 +396,9 @@ impl<S: Store, J: Store> Light<S, J> {
             match classify(Answer::Status(status)) {
                 Class::Delivered => self.done(id),
                 Class::Refused => {
+                    // Its events go; the drops it reported are reported again, as the
+                    // outbox does.
+                    self.back(id, 0);
                     self.done(id);
                     self.dropped |= self.waiters > 0;
                     self.say(Level::Warn, DropReason::Refused.message(), shown);
@@ -402,16 +441,18 @@ impl<S: Store, J: Store> Light<S, J> {
         self.take()
     }
 
-    /// Batch `id` was acknowledged (or refused): its records go.
+    /// Batch `id` (answered) was acknowledged, or refused: its records go.
     fn done(&mut self, id: u32) {
-        let journal = &mut self.journal;
-        self.groups.retain(|g| {
-            let hit = g.flying && g.batch == id;
-            if hit {
-                journal.remove(&g.key);
-            }
-            !hit
-        });
+        if let Some(g) = self.groups.iter_mut().find(|g| g.batch == id) {
+            self.journal.remove(&g.key);
+            g.events.clear();
+        }
+        self.prune();
+    }
+
+    /// Forgets the groups whose events went (acknowledged, refused, evicted).
+    fn prune(&mut self) {
+        self.groups.retain(|g| !g.events.is_empty());
     }
 
     /// Batch `id` failed: the pause and the attempt are stored as the outbox stores them
@@ -428,8 +469,8 @@ impl<S: Store, J: Store> Light<S, J> {
         self.phase = Phase::Handing;
     }
 
-    /// Batch `id` is no longer in flight: its records rewritten with `attempts` (if any), its
-    /// rate-limited count back to be reported.
+    /// Batch `id` is no longer in flight: its records rewritten with `attempts` (if any), the
+    /// drops it reported back to be reported.
     fn back(&mut self, id: u32, attempts: u32) {
         let Light {
             groups,
@@ -439,7 +480,14 @@ impl<S: Store, J: Store> Light<S, J> {
         } = self;
         if let Some(g) = groups.iter_mut().find(|g| g.flying && g.batch == id) {
             g.flying = false;
-            tag.outbox.limited += core::mem::take(&mut g.limited);
+            for (d, n) in tag
+                .outbox
+                .drops
+                .iter_mut()
+                .zip(core::mem::take(&mut g.drops))
+            {
+                *d += n;
+            }
             if attempts > 0 {
                 g.attempts = attempts;
                 g.stored = store(journal, tag.outbox.owner(), g);
@@ -518,18 +566,18 @@ impl<S: Store, J: Store> Light<S, J> {
 
     /// What the full tag continues from, taken by the loader just before it boots it (what the
     /// task's calls accepted is written first): the rate limit's bucket, the
-    /// rate-limited drops not yet reported, whether the warning was shown, and this page's id,
-    /// whose records it adopts at once (js/PROTOCOL.md, "Handing over"):
-    /// `<level> <at> <limited> <warned> <owner>`, then, one per line, the records of the events
-    /// storage refused (they live nowhere else).
+    /// rate-limited drops not yet reported, whether the warning was shown, the evicted events
+    /// not yet reported, and this page's id, whose records it adopts at once (js/PROTOCOL.md,
+    /// "Handing over"): `<level> <at> <limited> <warned> <evicted> <owner>`, then, one per
+    /// line, the records of the events storage refused (they live nowhere else).
     pub fn handoff(&mut self) -> String {
         self.write();
         let (level, at) = self.tag.limiter().state();
-        let Pending { owner, limited, .. } = &self.tag.outbox;
+        let Pending { owner, drops, .. } = &self.tag.outbox;
         // What storage refused goes with the hand-over, or it would be lost.
         let refused = self.groups.iter().filter(|g| !g.stored);
         handoff::write(
-            [level, at, *limited, self.warned_limit as u64],
+            [level, at, drops[1], self.warned_limit as u64, drops[0]],
             owner,
             refused.map(|g| records(owner, g)),
         )

@@ -3,6 +3,7 @@
 use super::*;
 use crate::command::Setting;
 use crate::driver::{Call, Driver, Effect, SetValue};
+use crate::outbox::MAX_EVENTS;
 use crate::record::{decode_group, KEY_PREFIX};
 use crate::store::{MemoryStore, Quota, SharedStore};
 use crate::tag::tests::FakeEnv;
@@ -186,7 +187,13 @@ fn a_failed_batch_stores_the_pause_and_the_attempt_and_the_full_tag_adopts_them(
 fn a_refused_batch_is_dropped_with_a_warning_and_the_light_module_goes_on() {
     let (mut env, journal, mut l) = page();
     l.call(event("bad"), &mut env);
+    l.tag.outbox.drops = [3, 2]; // 3 evicted, 2 rate-limited, to report
     let sent = sends(&l.pump(true, &mut env));
+    assert!(
+        sent[0].1.contains(",\"evicted\":3,\"limited\":2,"),
+        "{}",
+        sent[0].1
+    );
     let fx = l.answered(sent[0].0, 400, None, &mut env);
     assert_eq!(
         fx,
@@ -202,6 +209,14 @@ fn a_refused_batch_is_dropped_with_a_warning_and_the_light_module_goes_on() {
     assert!(records(&journal).is_empty());
     let (r, _) = l.call(event("next"), &mut env);
     assert_eq!(r, Verdict::Accepted);
+    // The refused batch's counts were not reported: the next batch reports them, as the
+    // outbox's does.
+    let sent = sends(&l.pump(true, &mut env));
+    assert!(
+        sent[0].1.contains(",\"evicted\":3,\"limited\":2,"),
+        "{}",
+        sent[0].1
+    );
 }
 
 #[test]
@@ -450,9 +465,13 @@ fn the_rate_limit_warns_once_and_its_state_goes_to_the_full_tag() {
         !resumed.take(env.now),
         "the bucket is as empty in the full tag"
     );
-    assert!(crate::handoff::read("1 2 3 0").is_none());
-    assert!(crate::handoff::read("1 2 3 x 0123456789abcdef").is_none());
-    assert!(crate::handoff::read("1 2 3 0 NOT-AN-ID").is_none());
+    assert!(crate::handoff::read("1 2 3 0 0").is_none());
+    assert!(
+        crate::handoff::read("1 2 3 0 0123456789abcdef").is_none(),
+        "five numbers"
+    );
+    assert!(crate::handoff::read("1 2 3 x 0 0123456789abcdef").is_none());
+    assert!(crate::handoff::read("1 2 3 0 0 NOT-AN-ID").is_none());
 }
 
 #[test]
@@ -541,4 +560,53 @@ fn what_storage_refused_goes_with_the_hand_over_and_the_full_tag_sends_it() {
     // A line that is not a record of this page: the hand-over is refused, not half read.
     let forged = alloc::format!("{handoff}\n1|1|0|0123456789abcdef|{{\"id\":\"x\"}}");
     assert!(crate::handoff::read(&forged).is_none());
+}
+
+#[test]
+fn offline_for_long_what_it_holds_stays_within_the_outboxs_bounds_oldest_evicted_and_counted() {
+    let (mut env, journal, mut l) = page();
+    // 12 tasks of 100 distinct events while offline: nothing leaves, 1,200 are accepted.
+    for task in 0..12 {
+        for i in 0..100 {
+            let (v, _) = l.call(event(&alloc::format!("t{task} e{i}")), &mut env);
+            assert_eq!(v, Verdict::Accepted);
+        }
+        assert!(sends(&l.pump(false, &mut env)).is_empty());
+    }
+    let held: usize = l.groups.iter().map(|g| g.events.len()).sum();
+    assert!(
+        (MAX_EVENTS - 100..=MAX_EVENTS).contains(&held),
+        "{held} held"
+    );
+    // The oldest went, from memory and from storage; the count waits for a batch to report.
+    let stored: usize = records(&journal)
+        .iter()
+        .map(|k| {
+            decode_group(k, &journal.clone().get(k).unwrap())
+                .unwrap()
+                .len()
+        })
+        .sum();
+    assert_eq!(stored, held);
+    let evicted = (1_200 - held) as u64;
+    assert_eq!(l.tag.outbox.drops, [evicted, 0]);
+    let first = &l.groups[0].events[0];
+    assert!(!first.contains("\"t0 e0\""), "the oldest went: {first}");
+    let last = l.groups.last().unwrap().events.last().unwrap();
+    assert!(last.contains("\"t11 e99\""), "the newest stays: {last}");
+    // Handed over, the full tag reports the count.
+    let handoff = l.handoff();
+    assert_eq!(crate::handoff::read(&handoff).unwrap().evicted, evicted);
+    let (mut full, _) = full_tag(&journal, &handoff, &mut env);
+    let body = full.tag.outbox.take_batch(env.now, 32 * 1024).unwrap().body;
+    assert!(body.contains(&alloc::format!(",\"evicted\":{evicted},")));
+    // Back online, what is held leaves, and the first batch reports the evictions.
+    let sent = sends(&l.pump(true, &mut env));
+    assert!(
+        sent[0]
+            .1
+            .contains(&alloc::format!(",\"evicted\":{evicted},")),
+        "{}",
+        &sent[0].1[..80]
+    );
 }

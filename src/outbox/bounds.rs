@@ -34,7 +34,7 @@ impl<J: Store> Outbox<J> {
 
     /// Adds `n` to the stored eviction counter (shared by the site's pages), or to this page's
     /// own when storage fails.
-    pub(super) fn add_evicted(&mut self, n: u64) {
+    pub fn add_evicted(&mut self, n: u64) {
         if n == 0 {
             return;
         }
