@@ -4,7 +4,6 @@
 //! calls to the one [`Tag::call`], so a call is answered the same whichever module runs.
 
 use crate::command::Setting;
-use crate::driver::{Call, SetValue};
 use crate::envelope::{encode_event, Kind, Meta};
 use crate::id::uuid_v4;
 use crate::ledger::Ledger;
@@ -35,6 +34,32 @@ pub struct Origin {
     pub time: Option<u64>,
     /// The page URL of the original call.
     pub url: Option<String>,
+}
+
+/// A command call: what the page asked for.
+#[derive(Clone, Debug)]
+pub enum Call {
+    /// `rtp('send', 'event', customData)`.
+    Event(RawValues, Origin),
+    /// `rtp('send', 'view' [, page])`; `Err` when the page was given but is not a string.
+    View(Result<Option<String>, ()>, Origin),
+    /// `rtp('setAccount', id)`.
+    Account(Option<String>),
+    /// `rtp('set', name, value)` (`None`: an unknown name).
+    Set(Option<Setting>, SetValue),
+}
+
+/// What a `set` call carries, read by the edge.
+#[derive(Clone, Debug, Default)]
+pub struct SetValue {
+    /// The value, if it is a short string.
+    pub text: Option<String>,
+    /// Whether it is truthy.
+    pub truthy: bool,
+    /// Whether it is `true` itself.
+    pub is_true: bool,
+    /// Whether the browser sends Do Not Track or Global Privacy Control (read for `honorDnt`).
+    pub signal: bool,
 }
 
 /// Where the tag puts what it accepts.

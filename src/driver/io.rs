@@ -1,9 +1,6 @@
-//! What the edge and the driver say to each other: the inputs ([`Input`], [`Call`]) the edge
-//! gives, and the effects ([`Effect`]) the driver asks for.
+//! What the edge and the driver say to each other: the inputs ([`Input`], and the calls of
+//! [`crate::tag::Call`]) the edge gives, and the effects ([`Effect`]) the driver asks for.
 
-use crate::command::Setting;
-use crate::tag::Origin;
-use crate::values::RawValues;
 use alloc::string::String;
 
 /// What the edge is asked to do.
@@ -148,30 +145,4 @@ pub enum Input {
     Flush(usize),
     /// A queue the snippet kept could not be read.
     KeptUnreadable,
-}
-
-/// A command call: what the page asked for.
-#[derive(Clone, Debug)]
-pub enum Call {
-    /// `rtp('send', 'event', customData)`.
-    Event(RawValues, Origin),
-    /// `rtp('send', 'view' [, page])`; `Err` when the page was given but is not a string.
-    View(Result<Option<String>, ()>, Origin),
-    /// `rtp('setAccount', id)`.
-    Account(Option<String>),
-    /// `rtp('set', name, value)` (`None`: an unknown name).
-    Set(Option<Setting>, SetValue),
-}
-
-/// What a `set` call carries, read by the edge.
-#[derive(Clone, Debug, Default)]
-pub struct SetValue {
-    /// The value, if it is a short string.
-    pub text: Option<String>,
-    /// Whether it is truthy.
-    pub truthy: bool,
-    /// Whether it is `true` itself.
-    pub is_true: bool,
-    /// Whether the browser sends Do Not Track or Global Privacy Control (read for `honorDnt`).
-    pub signal: bool,
 }

@@ -17,7 +17,7 @@ mod lifecycle;
 mod sending;
 
 pub use calls::said;
-pub use io::{say, Call, Effect, Input, Level, SetValue, Shown};
+pub use io::{say, Effect, Input, Level, Shown};
 pub use sending::{KEEPALIVE_BUDGET, LEAVING_BUDGET, MAX_BATCH_BYTES};
 
 use crate::command::Setting;
@@ -26,7 +26,7 @@ use crate::kept::{self, Replay};
 use crate::outbox::{Outbox, Outcome, RECENT_MS, RECLAIM_MS};
 use crate::retry::{Answer, DropReason, BASE_DELAY_MS};
 use crate::store::Store;
-use crate::tag::{Env, Tag};
+use crate::tag::{Call, Env, Tag};
 use crate::verdict::{Rejection, Verdict};
 use alloc::string::String;
 use alloc::vec::Vec;

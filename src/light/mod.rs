@@ -22,7 +22,7 @@
 //! Inputs and effects are the full driver's ([`crate::driver`]), a subset of each, and
 //! [`Effect::HandOver`].
 
-use crate::driver::{said, say, Call, Effect, Level, Shown};
+use crate::driver::{said, say, Effect, Level, Shown};
 use crate::driver::{KEEPALIVE_BUDGET, LEAVING_BUDGET, MAX_BATCH_BYTES};
 use crate::envelope::{encode_batch, BATCH_OVERHEAD};
 use crate::handoff;
@@ -30,7 +30,7 @@ use crate::outbox::{MAX_BYTES, MAX_EVENTS};
 use crate::record::{self, Pause, PAUSE_KEY};
 use crate::retry::{classify, Answer, Backoff, Class, DropReason};
 use crate::store::Store;
-use crate::tag::{Env, Queue, Tag};
+use crate::tag::{Call, Env, Queue, Tag};
 use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -2,13 +2,14 @@
 
 use super::*;
 use crate::command::Setting;
-use crate::driver::{Call, Driver, Effect, SetValue};
+use crate::driver::{Driver, Effect};
 use crate::outbox::MAX_EVENTS;
 use crate::record::{decode_group, KEY_PREFIX};
 use crate::store::{MemoryStore, Quota, SharedStore};
 use crate::tag::tests::FakeEnv;
 use crate::tag::Origin;
 use crate::tag::Tag;
+use crate::tag::{Call, SetValue};
 use crate::values::Field;
 use crate::values::RawValues;
 use crate::verdict::Rejection;

@@ -7,8 +7,7 @@
 
 use super::bindings;
 use crate::command::{parse, parse_setting, Command, Setting};
-use crate::driver::{Call, SetValue};
-use crate::tag::Origin;
+use crate::tag::{Call, Origin, SetValue};
 use crate::values::{RawValues, MAX_VALUES};
 use alloc::string::String;
 use js_sys::{Function, JsString};

@@ -14,8 +14,8 @@ use super::effects::{self, drive, run, Ctx};
 use super::state::{hook, id_of, with_edge, Edge, Hooks, EDGE};
 use super::{console, env, flush, journal, lifecycle, session_store};
 
-use crate::driver::{say, Call, Driver, Input};
-use crate::tag::Tag;
+use crate::driver::{say, Driver, Input};
+use crate::tag::{Call, Tag};
 use crate::verdict::Verdict;
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -6,7 +6,7 @@ mod sim;
 
 use super::*;
 use crate::retry::MAX_DELAY_MS;
-use crate::tag::Origin;
+use crate::tag::{Origin, SetValue};
 use crate::values::RawValues;
 use sim::{World, LATENCY, T0};
 

@@ -4,9 +4,10 @@
 //! Effects run as the edge runs them: sends become requests, `Pump` a microtask, `Timer` a
 //! timer, `Lock` a lock held, `Claim` an adoption under the current lock snapshot.
 
-use crate::driver::{Call, Driver, Effect, Input, Level};
+use crate::driver::{Driver, Effect, Input, Level};
 use crate::locks::LOCK_PREFIX;
 use crate::store::{MemoryStore, Store};
+use crate::tag::Call;
 use crate::tag::{Env, Origin, Tag};
 use crate::values::{Field, RawValues};
 use crate::verdict::Verdict;
@@ -186,7 +187,7 @@ impl World {
     }
 
     fn set_endpoint(&mut self, p: usize) {
-        let value = crate::driver::SetValue {
+        let value = crate::tag::SetValue {
             text: Some("https://collector.test/e".into()),
             ..Default::default()
         };
