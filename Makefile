@@ -33,6 +33,7 @@ lint: setup
 	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --no-default-features -- -D warnings
 	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --no-default-features --features light -- -D warnings
 	cargo clippy -q -p rtp-tag --target wasm32-unknown-unknown --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc -q -p rtp-tag --no-deps
 
 setup:
 	bash scripts/setup.sh

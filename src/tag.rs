@@ -286,7 +286,7 @@ impl<S: Store, Q: Queue> Tag<S, Q> {
         &self.limiter
     }
 
-    /// Continues from what the light module handed over ([`crate::light::read_handoff`]): its
+    /// Continues from what the light module handed over ([`crate::handoff::read`]): its
     /// rate limit's bucket, its rate-limited events not yet reported.
     pub fn continue_from(&mut self, limiter: crate::rate::Limiter) {
         self.limiter = limiter;

@@ -8,7 +8,7 @@ use alloc::string::String;
 pub enum Effect {
     /// POST `body` to `endpoint` (keepalive `fetch`, no credentials); then tell the driver
     /// [`Input::Started`] or [`Input::NotStarted`], and later [`Input::Answered`] or
-    /// [`Driver::unreachable`].
+    /// [`Input::Unreachable`].
     Send {
         /// The batch, for the answer.
         id: u32,
@@ -28,12 +28,12 @@ pub enum Effect {
     Persist,
     /// Give [`Input::TimerFired`] after this many ms.
     Timer(u64),
-    /// Give [`Input::Failed`] for this batch a task later (see [`Driver::unreachable`]).
+    /// Give [`Input::Failed`] for this batch a task later (see [`Input::Unreachable`]).
     FailLater(u32),
     /// Request (`true`) or release the page's Web Lock `rtp-tab-<page id>`.
     Lock(bool),
-    /// Take the claim lock and a snapshot of the locks, then call [`Driver::claiming`] and
-    /// [`Driver::adopt`].
+    /// Take the claim lock and a snapshot of the locks, then call [`crate::driver::Driver::claiming`] and
+    /// [`crate::driver::Driver::adopt`].
     Claim,
     /// Answer every `flush` waiter with this value.
     Settle(bool),
@@ -90,8 +90,8 @@ pub mod say {
         "rtp: discarded calls kept from an earlier page: not readable";
 }
 
-/// An input from the browser (other than a call, [`Call`]): the edge turns each JavaScript
-/// callback into one, and [`Driver::input`] answers with the effects to run.
+/// An input from the browser (other than a call, [`crate::tag::Call`]): the edge turns each JavaScript
+/// callback into one, and [`crate::driver::Driver::input`] answers with the effects to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// The pump's microtask (or the read of a body) ran; `online`: `navigator.onLine`.

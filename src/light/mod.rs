@@ -2,12 +2,12 @@
 //!
 //! Most page loads find no stored events of other pages, no calls the snippet kept, no stored
 //! pause, and then see every batch acknowledged. For them the loader runs a small wasm (the
-//! light module) instead of the whole tag. It validates, dedupes and builds events with the
-//! tag's own code ([`crate::values`], [`crate::ledger`], [`crate::envelope`]), writes them
-//! ahead to the journal in the outbox's record format ([`crate::record`]), one group per task,
-//! and sends each group as one batch. It answers every call the full tag answers, with the same
-//! verdicts and console messages (settings, consent, Do Not Track, debug, `flush`), and waits
-//! for `online` when offline. At the first delivery it does not handle (a failed batch, no
+//! light module) instead of the whole tag. Its calls go through the full tag's own
+//! [`Tag::call`] (validation, the ledger, the envelope, settings, consent, Do Not Track, the
+//! rate limit) over its own [`Queue`]; it writes what they accept ahead to the journal in the
+//! outbox's record format ([`crate::record`]), one group per task, and sends each group as one
+//! batch. Its verdicts and console messages are the full tag's ([`said`]), `flush` included,
+//! and it waits for `online` when offline, within the outbox's bounds. At the first delivery it does not handle (a failed batch, no
 //! endpoint, a page restored from the back-forward cache) it **hands over**: it stops sending, waits for the batches in
 //! flight, and asks the loader for the full tag ([`Effect::HandOver`]), while it goes on taking
 //! calls and writing them. Once the full tag is loaded, the loader takes [`Light::handoff`]

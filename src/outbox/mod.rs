@@ -5,17 +5,17 @@
 //!   the task that accepted them and always before they can be sent or left, and the record is
 //!   removed only when a 2xx acknowledges its batch ([`Outbox::delivered`]). Records are
 //!   written in groups of at most [`GROUP_BYTES`] (one key each), about one batch: a group
-//!   whose events leave is rewritten, or removed when none is left ([`Outbox::sync_dirty`]). Memory holds the
+//!   whose events leave is rewritten, or removed when none is left (`Outbox::sync_dirty`). Memory holds the
 //!   same events, so sending never reads storage; the journal is what the next page reads.
 //! - **Batches** ([`Outbox::take_batch`]) are cut to a byte budget, oldest first. A batch in
 //!   flight is acknowledged, refused or failed as a whole ([`Outbox::answered`]).
 //! - **Retry.** A failure pauses the whole outbox (not one batch) until the time
-//!   [`Backoff`] gives, persisted under [`PAUSE_KEY`] so that the next page, and the other
+//!   [`Backoff`] gives, persisted under [`crate::record::PAUSE_KEY`] so that the next page, and the other
 //!   tabs, keep to it. A refusal (4xx other than 408 and 429) drops the batch; an event older
 //!   than the age cap is dropped instead of retried.
 //! - **Bounds.** At most [`MAX_EVENTS`] events and [`MAX_BYTES`] per page. Past either, the
 //!   oldest queued event is evicted (never one in flight, never the newest), its record is
-//!   removed, and the counter under [`EVICTED_KEY`] grows by one. The next batch takes the
+//!   removed, and the counter under [`crate::record::EVICTED_KEY`] grows by one. The next batch takes the
 //!   count out of storage and reports it to the collector as `evicted`; if that batch fails,
 //!   the count is put back. So evictions by several tabs are each reported once.
 //! - **Pages that are gone** ([`Outbox::adopt`]). Each record names the page that sends it. A
