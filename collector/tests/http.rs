@@ -1,16 +1,18 @@
 //! The development collector (`--dev`, file sink): the real `rtp-collector` binary on a free
-//! port, spoken to over raw TCP (so a fault's unanswered close reads as status 0), each test
-//! with its own server and temporary root.
+//! port, spoken to over raw TCP by `support`'s client (so a fault's unanswered close reads as
+//! status 0), each test with its own server and temporary root.
+
+mod support;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::{request, request_declared, Process, Reply};
 
 const SESSION: &str = "9a3c5e2f-1b7d-4e8a-9c6b-2d4f6a8b0c1e";
 const OTHER_SESSION: &str = "1b2c3d4e-5f60-4718-a9b0-c1d2e3f40516";
@@ -39,65 +41,9 @@ fn batch(events: Vec<Value>) -> String {
     json!({ "v": 1, "sent": 1_700_000_001_000u64, "events": events }).to_string()
 }
 
-/// An answer; status 0 when the server closed without answering.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|_| panic!("not JSON: {:?}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn parse(raw: &[u8]) -> Reply {
-        if raw.is_empty() {
-            return Reply {
-                status: 0,
-                headers: Vec::new(),
-                body: Vec::new(),
-            };
-        }
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("a complete response head");
-        let head = String::from_utf8(raw[..split].to_vec()).unwrap();
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers = lines
-            .map(|l| {
-                let (n, v) = l.split_once(':').unwrap();
-                (n.to_string(), v.trim().to_string())
-            })
-            .collect();
-        Reply {
-            status,
-            headers,
-            body: raw[split + 4..].to_vec(),
-        }
-    }
-}
-
-/// The collector under test, killed and its root removed on drop.
+/// The collector under test (`support::Process`, killed on drop), its root removed on drop.
 struct Collector {
-    child: Child,
+    process: Process,
     port: u16,
     root: PathBuf,
 }
@@ -130,69 +76,16 @@ impl Collector {
         fs::write(root.join("dist/rtp.js"), "export default 1;").unwrap();
         fs::write(root.join("secret.txt"), "must not be served").unwrap();
 
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rtp-collector"))
-            .args(["--dev", "--listen", "127.0.0.1:0", "--root"])
-            .arg(&root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start rtp-collector");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("listening on http://127.0.0.1:")
-            .and_then(|rest| rest.strip_suffix('/'))
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
-        Collector { child, port, root }
+        let process = Process::collector(&["--dev", "--root", root.to_str().unwrap()]);
+        Collector {
+            port: process.port,
+            process,
+            root,
+        }
     }
 
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
-        stream
-    }
-
-    /// One request on its own connection (`Connection: close`); reads until the server closes.
     fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-        let mut stream = self.connect();
-        let mut head =
-            format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        if !body.is_empty() || method == "POST" {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
-        let mut raw = Vec::new();
-        // A reset after a deliberate close (fault) reads as "no answer".
-        let _ = stream.read_to_end(&mut raw);
-        Reply::parse(&raw)
-    }
-
-    /// A request that declares a body of `declared` bytes and sends none: what the server
-    /// answers from the head alone. (Sending a body it refuses races its answer-and-close: the
-    /// write fails with a broken pipe, or the reset discards the answer before it is read.)
-    fn request_declared(&self, target: &str, headers: &[(&str, &str)], declared: usize) -> Reply {
-        let mut stream = self.connect();
-        let mut head =
-            format!("POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str(&format!("Content-Length: {declared}\r\n\r\n"));
-        stream.write_all(head.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        let _ = stream.read_to_end(&mut raw);
-        Reply::parse(&raw)
+        request(self.port, method, target, headers, body)
     }
 
     fn get(&self, target: &str) -> Reply {
@@ -240,8 +133,7 @@ impl Collector {
 
 impl Drop for Collector {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill9();
         let _ = fs::remove_dir_all(&self.root);
     }
 }
@@ -427,10 +319,7 @@ fn a_hung_collect_does_not_block_other_requests() {
     let port = c.port;
     let hung = thread::spawn(move || {
         let started = Instant::now();
-        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
+        let mut stream = connect(port);
         let body = batch(vec![view(1, SESSION)]);
         let head = format!(
             "POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
@@ -521,7 +410,7 @@ fn a_body_over_1_mib_is_refused_with_413() {
     let c = Collector::start("toolarge");
     // Declared, not sent: the answer comes from the head (a fresh-clone run saw the write of a
     // 1 MiB body fail with a broken pipe as the server answered and closed).
-    let reply = c.request_declared("/collect", &[("Content-Type", "text/plain")], (1 << 20) + 1);
+    let reply = request_declared(c.port, "POST", "/collect", (1 << 20) + 1);
     assert_eq!(reply.status, 413);
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("*"));
     let requests = c.json("/requests");
@@ -645,7 +534,7 @@ fn reset_forgets_events_requests_stats_and_faults() {
 #[test]
 fn one_keep_alive_connection_serves_several_requests() {
     let c = Collector::start("keepalive");
-    let mut stream = c.connect();
+    let mut stream = connect(c.port);
     let body = batch(vec![view(1, SESSION)]);
     let requests = [
         format!("POST /collect HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
@@ -663,6 +552,16 @@ fn one_keep_alive_connection_serves_several_requests() {
     assert_eq!(statuses, [200, 200]);
     let stats: Value = serde_json::from_slice(&last_body).unwrap();
     assert_eq!(stats["accepted"], 1);
+}
+
+/// A connection of its own to the collector (for what `support::request` does not do: a
+/// request left hanging, several requests on one connection).
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
 }
 
 /// Reads one Content-Length-framed response from a kept-alive connection.
