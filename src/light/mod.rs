@@ -394,12 +394,9 @@ impl<S: Store, J: Store> Light<S, J> {
         if self.flying(id) {
             let shown = Shown::Number(status as u32);
             match classify(Answer::Status(status)) {
-                Class::Delivered => self.done(id),
+                Class::Delivered => self.done(id, true),
                 Class::Refused => {
-                    // Its events go; the drops it reported are reported again, as the
-                    // outbox does.
-                    self.back(id, 0);
-                    self.done(id);
+                    self.done(id, false);
                     self.dropped |= self.waiters > 0;
                     self.say(Level::Warn, DropReason::Refused.message(), shown);
                 }
@@ -441,10 +438,20 @@ impl<S: Store, J: Store> Light<S, J> {
         self.take()
     }
 
-    /// Batch `id` (answered) was acknowledged, or refused: its records go.
-    fn done(&mut self, id: u32) {
-        if let Some(g) = self.groups.iter_mut().find(|g| g.batch == id) {
-            self.journal.remove(&g.key);
+    /// Batch `id` was acknowledged (`delivered`) or refused: its records go. The drops a
+    /// refused batch reported are reported again, as the outbox does.
+    fn done(&mut self, id: u32, delivered: bool) {
+        let Light {
+            groups,
+            journal,
+            tag,
+            ..
+        } = self;
+        if let Some(g) = groups.iter_mut().find(|g| g.flying && g.batch == id) {
+            if !delivered {
+                unreport(&mut tag.outbox.drops, g);
+            }
+            journal.remove(&g.key);
             g.events.clear();
         }
         self.prune();
@@ -480,14 +487,7 @@ impl<S: Store, J: Store> Light<S, J> {
         } = self;
         if let Some(g) = groups.iter_mut().find(|g| g.flying && g.batch == id) {
             g.flying = false;
-            for (d, n) in tag
-                .outbox
-                .drops
-                .iter_mut()
-                .zip(core::mem::take(&mut g.drops))
-            {
-                *d += n;
-            }
+            unreport(&mut tag.outbox.drops, g);
             if attempts > 0 {
                 g.attempts = attempts;
                 g.stored = store(journal, tag.outbox.owner(), g);
@@ -581,6 +581,14 @@ impl<S: Store, J: Store> Light<S, J> {
             owner,
             refused.map(|g| records(owner, g)),
         )
+    }
+}
+
+/// The drops a group's batch reported go back to `drops`, to be reported by a later batch (its
+/// batch was not delivered).
+fn unreport(drops: &mut [u64; 2], g: &mut Group) {
+    for (d, n) in drops.iter_mut().zip(core::mem::take(&mut g.drops)) {
+        *d += n;
     }
 }
 
